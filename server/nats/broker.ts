@@ -1,0 +1,320 @@
+/**
+ * The NATS broker: clients, the subject index, delivery, output batching and the timers
+ * that enforce keepalive and write deadlines. Transports hand it connected byte pipes via
+ * accept(); everything above the framing is shared by TCP and WebSocket.
+ */
+import { randomBytes } from "node:crypto";
+import { Client } from "./client";
+import { CloseReason } from "./close-reason";
+import { DEFAULT_HOOKS, type BrokerHooks } from "./hooks";
+import { SILENT_LOGGER, type Logger } from "./logger";
+import { NATS_DEFAULTS, type BrokerOptions } from "./options";
+import { ERR } from "./protocol/errors";
+import type { ServerInfo } from "./protocol/info";
+import { SubjectIndex } from "./subjects/sublist";
+import type { Subscription } from "./subscription";
+import type { Transport } from "./transport";
+
+export interface BrokerStats {
+  serverId: string;
+  serverName: string;
+  version: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  connections: number;
+  totalConnections: number;
+  subscriptions: number;
+  inMsgs: number;
+  outMsgs: number;
+  inBytes: number;
+  outBytes: number;
+  slowConsumers: number;
+}
+
+export type BrokerConfig = Partial<Omit<BrokerOptions, "hooks">> & {
+  hooks?: Partial<BrokerHooks>;
+};
+
+/** 503 "no responders" status, 2.9.10 form (nats-wire-notes §1.5, §1.8). */
+const NO_RESPONDERS = Buffer.from("NATS/1.0 503\r\n\r\n");
+const NO_RESPONDERS_HEADER_SIZE = NO_RESPONDERS.length;
+
+/** Base32 of random bytes, like nats-server's 56-character server ids. */
+function serverIdentity(): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bytes = randomBytes(55);
+  let id = "N";
+  for (const b of bytes) id += alphabet[b & 31];
+  return id;
+}
+
+export class Broker {
+  readonly options: BrokerOptions;
+  readonly hooks: BrokerHooks;
+  readonly log: Logger;
+  readonly serverId = serverIdentity();
+  readonly startedAt = Date.now();
+  readonly clients = new Map<number, Client>();
+  private readonly subjects = new SubjectIndex<Subscription>();
+  private nextClientId = 1;
+  private totalConnections = 0;
+  private slowConsumers = 0;
+  private inMsgs = 0;
+  private inBytes = 0;
+  private outMsgs = 0;
+  private outBytes = 0;
+  private dirty: Client[] = [];
+  private flushScheduled = false;
+  private readonly housekeeping: NodeJS.Timeout;
+  private stopping = false;
+  private info: ServerInfo;
+
+  constructor(config: BrokerConfig = {}) {
+    const { hooks, ...rest } = config;
+    this.options = {
+      ...NATS_DEFAULTS,
+      log: SILENT_LOGGER,
+      ...rest,
+      hooks: { ...DEFAULT_HOOKS, ...hooks },
+    };
+    this.hooks = this.options.hooks;
+    this.log = this.options.log;
+    this.info = this.makeInfo();
+    // Write deadlines are checked on a coarse tick rather than a timer per write.
+    const tick = Math.max(50, Math.min(1000, Math.floor(this.options.writeDeadline / 4)));
+    this.housekeeping = setInterval(() => this.checkWriteDeadlines(), tick);
+    this.housekeeping.unref();
+  }
+
+  private makeInfo(): ServerInfo {
+    const o = this.options;
+    return {
+      serverId: this.serverId,
+      serverName: o.serverName,
+      version: o.version,
+      host: o.host,
+      port: o.port,
+      maxPayload: o.maxPayload,
+      authRequired: false,
+    };
+  }
+
+  serverInfo(): ServerInfo {
+    return this.info;
+  }
+
+  /** The address clients were told to use; set by whoever opened the TCP listener. */
+  setAdvertised(host: string, port: number): void {
+    this.info = { ...this.info, host, port };
+  }
+
+  /** Starts serving a connected transport: INFO first, then the client protocol. */
+  accept(transport: Transport): Client {
+    const client = new Client(this, this.nextClientId++, transport);
+    this.totalConnections++;
+    this.clients.set(client.id, client);
+    client.begin();
+    const max = this.options.maxConnections;
+    if (this.stopping) {
+      client.close(CloseReason.ServerShutdown);
+    } else if (max > 0 && this.clients.size > max) {
+      client.sendErr(ERR.maxConnections);
+      client.close(CloseReason.MaxConnectionsExceeded);
+    }
+    return client;
+  }
+
+  /** Called by Client.close(). */
+  removeClient(client: Client, reason: CloseReason): void {
+    if (!this.clients.delete(client.id)) return;
+    this.inMsgs += client.inMsgs;
+    this.inBytes += client.inBytes;
+    this.outMsgs += client.outMsgs;
+    this.outBytes += client.outBytes;
+    if (
+      reason === CloseReason.SlowConsumerPendingBytes ||
+      reason === CloseReason.SlowConsumerWriteDeadline
+    ) {
+      this.slowConsumers++;
+      this.log.warn("slow consumer detected", { cid: client.id, reason });
+    }
+    this.hooks.disconnected(client);
+  }
+
+  // ---- the subject index ----
+
+  /** Adds a subscription; false when its subject is invalid. */
+  index(sub: Subscription): boolean {
+    if (!this.subjects.insert(sub)) return false;
+    this.hooks.subscribed(sub);
+    return true;
+  }
+
+  unindex(sub: Subscription): void {
+    if (this.subjects.remove(sub)) this.hooks.unsubscribed(sub);
+  }
+
+  // ---- delivery ----
+
+  /** A client published: give layers above a chance, then deliver by NATS rules. */
+  publish(
+    from: Client,
+    subject: string,
+    reply: string | null,
+    headerSize: number,
+    data: Buffer,
+  ): void {
+    if (this.hooks.interceptPublish(from, subject, reply, headerSize, data)) return;
+    const delivered = this.deliver(from, subject, reply, headerSize, data);
+    if (!delivered && reply !== null && from.opts.noResponders) this.noResponders(from, reply);
+  }
+
+  /**
+   * Delivers to every matching plain subscription and one member of each queue group
+   * (nats-wire-notes §1.7). Returns whether anyone received it. `from` is null for
+   * messages the server itself publishes.
+   */
+  deliver(
+    from: Client | null,
+    subject: string,
+    reply: string | null,
+    headerSize: number,
+    data: Buffer,
+  ): boolean {
+    const match = this.subjects.match(subject);
+    let delivered = false;
+    const plain = match.plain;
+    for (let i = 0; i < plain.length; i++) {
+      const sub = plain[i]!;
+      if (sub.client === from && !from.echo) continue;
+      if (this.deliverTo(sub, subject, reply, headerSize, data)) delivered = true;
+    }
+    const groups = match.groups;
+    for (let g = 0; g < groups.length; g++) {
+      const members = groups[g]!;
+      const n = members.length;
+      // A uniformly random member, then the next one able to take it (client.go).
+      const start = n > 1 ? Math.floor(Math.random() * n) : 0;
+      for (let k = 0; k < n; k++) {
+        const sub = members[(start + k) % n]!;
+        if (sub.client === from && !from.echo) continue;
+        if (this.deliverTo(sub, subject, reply, headerSize, data)) {
+          delivered = true;
+          break;
+        }
+      }
+    }
+    return delivered;
+  }
+
+  private deliverTo(
+    sub: Subscription,
+    subject: string,
+    reply: string | null,
+    headerSize: number,
+    data: Buffer,
+  ): boolean {
+    if (sub.closed) return false;
+    const n = ++sub.delivered;
+    // Auto-unsubscribe (client.go deliverMsg): deliver the max-th, then remove.
+    if (sub.max > 0 && n > sub.max) {
+      sub.client.removeSub(sub);
+      return false;
+    }
+    const ok = sub.client.writeMsg(sub, subject, reply, headerSize, data);
+    if (sub.max > 0 && n === sub.max) sub.client.removeSub(sub);
+    return ok;
+  }
+
+  /** The 503 status to the publisher's own subscription on the reply subject (§1.8). */
+  private noResponders(client: Client, reply: string): void {
+    for (const sub of this.subjects.match(reply).plain) {
+      if (sub.client === client) {
+        client.writeMsg(sub, reply, null, NO_RESPONDERS_HEADER_SIZE, NO_RESPONDERS);
+        return;
+      }
+    }
+  }
+
+  // ---- output batching ----
+
+  scheduleFlush(client: Client): void {
+    this.dirty.push(client);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // One write per client per turn of the event loop, whatever it received meanwhile.
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    const list = this.dirty;
+    this.dirty = [];
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
+  };
+
+  private checkWriteDeadlines(): void {
+    const deadline = this.options.writeDeadline;
+    const now = Date.now();
+    for (const client of this.clients.values()) {
+      const since = client.out.stalledSince;
+      if (since === 0) continue;
+      if (client.transport.pendingBytes() === 0) client.out.drained();
+      else if (now - since > deadline) client.close(CloseReason.SlowConsumerWriteDeadline);
+    }
+  }
+
+  // ---- figures and shutdown ----
+
+  stats(): BrokerStats {
+    let inMsgs = this.inMsgs;
+    let inBytes = this.inBytes;
+    let outMsgs = this.outMsgs;
+    let outBytes = this.outBytes;
+    for (const c of this.clients.values()) {
+      inMsgs += c.inMsgs;
+      inBytes += c.inBytes;
+      outMsgs += c.outMsgs;
+      outBytes += c.outBytes;
+    }
+    return {
+      serverId: this.serverId,
+      serverName: this.options.serverName || this.serverId,
+      version: this.options.version,
+      startedAt: this.startedAt,
+      connections: this.clients.size,
+      totalConnections: this.totalConnections,
+      subscriptions: this.subjects.size,
+      inMsgs,
+      outMsgs,
+      inBytes,
+      outBytes,
+      slowConsumers: this.slowConsumers,
+    };
+  }
+
+  /**
+   * Graceful stop: flushes what every client has queued, closes them, and resolves once
+   * their transports are closed (or after `timeoutMs`). Listeners are closed by whoever
+   * opened them, before calling this.
+   */
+  async shutdown(timeoutMs = 5000): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.housekeeping);
+    const clients = [...this.clients.values()];
+    const closed = clients.map((c) => c.gone);
+    for (const c of clients) c.close(CloseReason.ServerShutdown);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const c of clients) c.transport.destroy(CloseReason.ServerShutdown);
+          resolve();
+        }, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * One client connection: its parser, its CONNECT options, its subscriptions and its
+ * outbound batch. It writes to a Transport and never learns whether that is TCP or
+ * WebSocket. Ops are handed to the dispatcher; delivery to other clients goes through the
+ * broker.
+ */
+import { CloseReason } from "./close-reason";
+import type { Broker } from "./broker";
+import { dispatch } from "./dispatcher";
+import { Outbound } from "./outbound";
+import { DEFAULT_CONNECT, type ConnectOptions } from "./protocol/connect";
+import { ERR, OK_LINE, PING_LINE, errLine } from "./protocol/errors";
+import { infoLine } from "./protocol/info";
+import type { Op } from "./protocol/ops";
+import { Parser } from "./protocol/parser";
+import { putString, putUint } from "./protocol/wire";
+import type { Subscription } from "./subscription";
+import type { Transport } from "./transport";
+
+const MSG_ = Buffer.from("MSG ");
+const HMSG_ = Buffer.from("HMSG ");
+// Room for the fixed parts of a MSG/HMSG line: op, separators, two sizes, CRLFs.
+const LINE_OVERHEAD = 5 + 4 + 20 + 4;
+
+export class Client {
+  readonly id: number;
+  readonly transport: Transport;
+  readonly startedAt = Date.now();
+  opts: ConnectOptions = { ...DEFAULT_CONNECT };
+  /** A valid CONNECT was processed. */
+  connected = false;
+  closed = false;
+  closeReason: CloseReason | null = null;
+  readonly subs = new Map<string, Subscription>();
+  readonly out: Outbound;
+  // Counters, for /connz-style monitoring.
+  inMsgs = 0;
+  inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  /** Last time anything was read from the peer (ms). */
+  lastActivity = Date.now();
+  pingsOut = 0;
+  private readonly parser: Parser;
+  private dirty = false;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private readonly onOp = (op: Op) => this.handle(op);
+  private markGone!: () => void;
+  /** Resolves once the transport underneath has closed. */
+  readonly gone = new Promise<void>((resolve) => (this.markGone = resolve));
+
+  constructor(
+    readonly broker: Broker,
+    id: number,
+    transport: Transport,
+  ) {
+    this.id = id;
+    this.transport = transport;
+    this.out = new Outbound(transport);
+    const o = broker.options;
+    this.parser = new Parser({ maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+  }
+
+  get echo(): boolean {
+    return this.opts.echo;
+  }
+
+  /** Whether MSG deliveries to this client may carry headers (HMSG). */
+  get headers(): boolean {
+    return this.opts.headers && this.connected;
+  }
+
+  /** Sends INFO and starts reading. */
+  begin(): void {
+    this.out.append(
+      infoLine(this.broker.serverInfo(), {
+        clientId: this.id,
+        clientIp: this.transport.remoteAddress,
+      }),
+    );
+    this.markDirty();
+    this.transport.attach({
+      data: (chunk) => this.read(chunk),
+      drain: () => this.out.drained(),
+      close: () => {
+        this.close(CloseReason.ClientClosed);
+        this.markGone();
+      },
+    });
+    this.armPingTimer(this.broker.options.pingInterval);
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastActivity = Date.now();
+    try {
+      this.parser.parse(chunk, this.onOp);
+    } catch (err) {
+      // A bug in handling one connection must not take the process down.
+      this.broker.log.error("client handler failed", { cid: this.id, err: String(err) });
+      this.close(CloseReason.Other);
+    }
+  }
+
+  private handle(op: Op): void {
+    if (this.closed) return;
+    dispatch(this, op);
+  }
+
+  /** Negotiated headers change how HPUB is parsed from here on. */
+  setConnectOptions(opts: ConnectOptions): void {
+    this.opts = opts;
+    this.connected = true;
+    this.parser.headers = opts.headers;
+  }
+
+  // ---- output ----
+
+  markDirty(): void {
+    if (this.dirty || this.closed) return;
+    this.dirty = true;
+    this.broker.scheduleFlush(this);
+  }
+
+  /** Called by the broker's flush tick. */
+  flush(): void {
+    this.dirty = false;
+    this.out.flush();
+  }
+
+  sendProto(bytes: Buffer): void {
+    if (this.closed) return;
+    this.out.append(bytes);
+    this.markDirty();
+  }
+
+  sendOK(): void {
+    if (this.opts.verbose) this.sendProto(OK_LINE);
+  }
+
+  sendErr(text: string): void {
+    this.sendProto(errLine(text));
+  }
+
+  sendPing(): void {
+    this.pingsOut++;
+    this.sendProto(PING_LINE);
+  }
+
+  /**
+   * Queues one MSG or HMSG for `sub` (client.go msgHeader/deliverMsg): headers are
+   * stripped for a client that did not negotiate them, and the size recomputed.
+   * Returns false when the client is gone or was cut off as a slow consumer.
+   */
+  writeMsg(
+    sub: Subscription,
+    subject: string,
+    reply: string | null,
+    headerSize: number,
+    data: Buffer,
+  ): boolean {
+    if (this.closed) return false;
+    let body = data;
+    let hdr = headerSize;
+    if (hdr >= 0 && !this.headers) {
+      body = data.subarray(hdr);
+      hdr = -1;
+    }
+    const size =
+      LINE_OVERHEAD +
+      subject.length +
+      sub.sid.length +
+      (reply === null ? 0 : reply.length + 1) +
+      body.length;
+    const out = this.out;
+    const buf = out.reserve(size);
+    let p = out.pos;
+    if (hdr >= 0) {
+      buf.set(HMSG_, p);
+      p += 5;
+    } else {
+      buf.set(MSG_, p);
+      p += 4;
+    }
+    p = putString(buf, p, subject);
+    buf[p++] = 32;
+    buf.set(sub.sidBytes, p);
+    p += sub.sidBytes.length;
+    buf[p++] = 32;
+    if (reply !== null) {
+      p = putString(buf, p, reply);
+      buf[p++] = 32;
+    }
+    if (hdr >= 0) {
+      p = putUint(buf, p, hdr);
+      buf[p++] = 32;
+    }
+    p = putUint(buf, p, body.length);
+    buf[p++] = 13;
+    buf[p++] = 10;
+    buf.set(body, p);
+    p += body.length;
+    buf[p++] = 13;
+    buf[p++] = 10;
+    out.pos = p;
+    this.outMsgs++;
+    this.outBytes += body.length;
+    if (out.full) out.flush();
+    else this.markDirty();
+    // nats-wire-notes §1.10: past max_pending the client is cut off, silently.
+    if (out.pending() > this.broker.options.maxPending) {
+      this.close(CloseReason.SlowConsumerPendingBytes);
+      return false;
+    }
+    return true;
+  }
+
+  // ---- subscriptions ----
+
+  /** Removes a subscription from this client and from the broker's index. */
+  removeSub(sub: Subscription): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.subs.delete(sub.sid);
+    this.broker.unindex(sub);
+  }
+
+  // ---- keepalive (nats-wire-notes §1.10) ----
+
+  armPingTimer(ms: number): void {
+    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(() => this.onPingTimer(), ms);
+    this.pingTimer.unref();
+  }
+
+  private onPingTimer(): void {
+    this.pingTimer = null;
+    if (this.closed) return;
+    const interval = this.broker.options.pingInterval;
+    // Recent traffic from the client proves it is alive; no PING needed (processPingTimer).
+    // A client that never sent CONNECT has no RTT yet and is always pinged.
+    if (!this.connected || Date.now() - this.lastActivity >= interval) {
+      if (this.pingsOut + 1 > this.broker.options.maxPingsOut) {
+        this.sendErr(ERR.staleConnection);
+        this.close(CloseReason.StaleConnection);
+        return;
+      }
+      this.sendPing();
+    }
+    this.armPingTimer(interval);
+  }
+
+  // ---- closing ----
+
+  /**
+   * Ends the connection. Graceful reasons flush what is queued first; slow consumers and
+   * transport failures are dropped at once. Safe to call more than once.
+   */
+  close(reason: CloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    this.parser.stop();
+    if (this.pingTimer !== null) clearTimeout(this.pingTimer);
+    this.pingTimer = null;
+    for (const sub of this.subs.values()) {
+      sub.closed = true;
+      this.broker.unindex(sub);
+    }
+    this.subs.clear();
+    switch (reason) {
+      case CloseReason.SlowConsumerPendingBytes:
+      case CloseReason.SlowConsumerWriteDeadline:
+      case CloseReason.ReadError:
+      case CloseReason.WriteError:
+        this.transport.destroy(reason);
+        break;
+      case CloseReason.ClientClosed:
+        this.transport.destroy(reason);
+        break;
+      default:
+        this.out.flush();
+        this.transport.end(reason);
+    }
+    this.broker.removeClient(this, reason);
+  }
+}

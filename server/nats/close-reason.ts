@@ -1,0 +1,50 @@
+/**
+ * Why a connection ended. nats-server's ClosedState, reduced to what we produce; the
+ * WebSocket transport maps each to a close code (nats-wire-notes §2.2).
+ */
+export enum CloseReason {
+  ClientClosed = "Client Closed",
+  AuthenticationTimeout = "Authentication Timeout",
+  AuthenticationViolation = "Authentication Failure",
+  SlowConsumerPendingBytes = "Slow Consumer (Pending Bytes)",
+  SlowConsumerWriteDeadline = "Slow Consumer (Write Deadline)",
+  MaxConnectionsExceeded = "Maximum Connections Exceeded",
+  MaxControlLineExceeded = "Maximum Control Line Exceeded",
+  MaxPayloadExceeded = "Maximum Message Payload Exceeded",
+  ParseError = "Parse Error",
+  ProtocolViolation = "Protocol Violation",
+  BadClientProtocolVersion = "Bad Client Protocol Version",
+  ReadError = "Read Error",
+  WriteError = "Write Error",
+  StaleConnection = "Stale Connection",
+  ServerShutdown = "Server Shutdown",
+  Other = "Internal Error",
+}
+
+/** RFC 6455 close codes per reason, as nats-server's wsEnqueueCloseMessage chooses them. */
+export function webSocketCloseCode(reason: CloseReason): number {
+  switch (reason) {
+    case CloseReason.ClientClosed:
+      return 1000;
+    case CloseReason.AuthenticationTimeout:
+    case CloseReason.AuthenticationViolation:
+    case CloseReason.SlowConsumerPendingBytes:
+    case CloseReason.SlowConsumerWriteDeadline:
+    case CloseReason.MaxConnectionsExceeded:
+    case CloseReason.MaxControlLineExceeded:
+      return 1008;
+    case CloseReason.ParseError:
+    case CloseReason.ProtocolViolation:
+    case CloseReason.BadClientProtocolVersion:
+      return 1002;
+    case CloseReason.MaxPayloadExceeded:
+      return 1009;
+    case CloseReason.ReadError:
+    case CloseReason.WriteError:
+    case CloseReason.StaleConnection:
+    case CloseReason.ServerShutdown:
+      return 1001;
+    default:
+      return 1011;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Routes each parsed op to its handler, one small module per verb (the aedes layout).
+ * Parse failures end the connection with nats-server's -ERR text, or silently where
+ * nats-server is silent (nats-wire-notes §1.3, §1.9).
+ */
+import { CloseReason } from "./close-reason";
+import type { Client } from "./client";
+import { handleConnect } from "./handlers/connect";
+import { handlePing } from "./handlers/ping";
+import { handlePong } from "./handlers/pong";
+import { handlePub } from "./handlers/pub";
+import { handleSub } from "./handlers/sub";
+import { handleUnsub } from "./handlers/unsub";
+import { ERR } from "./protocol/errors";
+import type { FailOp, Op } from "./protocol/ops";
+
+export function dispatch(client: Client, op: Op): void {
+  switch (op.kind) {
+    case "PUB":
+      return handlePub(client, op);
+    case "SUB":
+      return handleSub(client, op);
+    case "UNSUB":
+      return handleUnsub(client, op);
+    case "PING":
+      return handlePing(client);
+    case "PONG":
+      return handlePong(client);
+    case "CONNECT":
+      return handleConnect(client, op);
+    case "INFO":
+    case "OK":
+    case "ERR":
+      // Client-side ops from a client are accepted and ignored (§1.3).
+      return;
+    case "FAIL":
+      return handleFailure(client, op);
+  }
+}
+
+function handleFailure(client: Client, op: FailOp): void {
+  switch (op.reason) {
+    case "unknown_op":
+      client.sendErr(ERR.unknownOp);
+      return client.close(CloseReason.ParseError);
+    case "max_control_line":
+      client.sendErr(ERR.maxControlLine);
+      return client.close(CloseReason.MaxControlLineExceeded);
+    case "max_payload":
+      client.sendErr(ERR.maxPayload);
+      return client.close(CloseReason.MaxPayloadExceeded);
+    case "bad_args":
+      return client.close(CloseReason.ProtocolViolation);
+  }
+}

@@ -1,0 +1,24 @@
+/** SUB (nats-wire-notes §1.4, §1.6; client.go processSubEx). */
+import type { Client } from "../client";
+import { ERR } from "../protocol/errors";
+import type { SubOp } from "../protocol/ops";
+import { Subscription } from "../subscription";
+
+export function handleSub(client: Client, op: SubOp): void {
+  const max = client.broker.options.maxSubscriptions;
+  // The limit is checked before the duplicate-sid check, as nats-server does.
+  if (max > 0 && client.subs.size >= max) {
+    client.sendErr(ERR.maxSubscriptions);
+    return;
+  }
+  // A SUB with a sid already in use is ignored; the first subscription stays.
+  if (!client.subs.has(op.sid)) {
+    const sub = new Subscription(client, op.subject, op.queue, op.sid);
+    if (!client.broker.index(sub)) {
+      client.sendErr(ERR.invalidSubject);
+      return;
+    }
+    client.subs.set(op.sid, sub);
+  }
+  client.sendOK();
+}

@@ -1,0 +1,10 @@
+/** The NATS layer's public surface; everything else in server/nats/ is internal. */
+export { Broker, type BrokerConfig, type BrokerStats } from "./broker";
+export type { Client } from "./client";
+export { CloseReason } from "./close-reason";
+export type { BrokerHooks } from "./hooks";
+export type { Logger, LogFields } from "./logger";
+export { NATS_DEFAULTS, type BrokerOptions } from "./options";
+export type { Subscription } from "./subscription";
+export { listenTcp, type Listener } from "./transports/tcp";
+export type { Transport, TransportHandlers } from "./transport";

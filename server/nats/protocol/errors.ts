@@ -1,0 +1,29 @@
+/**
+ * The exact -ERR texts of nats-server 2.9.10 (nats-wire-notes §1.9). Clients match on
+ * them (nats.go closes on any text it does not know), so never invent new ones.
+ */
+export const ERR = {
+  unknownOp: "Unknown Protocol Operation",
+  authViolation: "Authorization Violation",
+  authTimeout: "Authentication Timeout",
+  maxControlLine: "maximum control line exceeded",
+  maxPayload: "Maximum Payload Violation",
+  badProtocol: "invalid client protocol",
+  noRespondersNeedsHeaders: "no responders requires headers support",
+  maxConnections: "maximum connections exceeded",
+  staleConnection: "Stale Connection",
+  invalidSubject: "Invalid Subject",
+  invalidPublishSubject: "Invalid Publish Subject",
+  maxSubscriptions: "maximum subscriptions exceeded",
+} as const;
+
+export type ErrText = (typeof ERR)[keyof typeof ERR];
+
+/** `-ERR '<text>'\r\n` (client.go errProto). */
+export function errLine(text: string): Buffer {
+  return Buffer.from(`-ERR '${text}'\r\n`, "latin1");
+}
+
+export const OK_LINE = Buffer.from("+OK\r\n");
+export const PING_LINE = Buffer.from("PING\r\n");
+export const PONG_LINE = Buffer.from("PONG\r\n");

@@ -1,0 +1,40 @@
+/**
+ * The INFO line sent on accept (nats-wire-notes §1.1): nats-server's field order, a
+ * space before CRLF, and only the fields that are true for this server (no TLS, no
+ * cluster URLs).
+ */
+
+export interface ServerInfo {
+  serverId: string;
+  serverName: string;
+  version: string;
+  host: string;
+  port: number;
+  maxPayload: number;
+  authRequired: boolean;
+}
+
+export interface ClientInfo {
+  clientId: number;
+  clientIp: string;
+  nonce?: string;
+}
+
+export function infoLine(server: ServerInfo, client: ClientInfo): Buffer {
+  const info: Record<string, unknown> = {
+    server_id: server.serverId,
+    server_name: server.serverName || server.serverId,
+    version: server.version,
+    proto: 1,
+    go: `node${process.version}`,
+    host: server.host,
+    port: server.port,
+    headers: true,
+    max_payload: server.maxPayload,
+  };
+  if (server.authRequired) info.auth_required = true;
+  if (client.nonce !== undefined) info.nonce = client.nonce;
+  info.client_id = client.clientId;
+  info.client_ip = client.clientIp;
+  return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
+}

@@ -1,0 +1,59 @@
+/**
+ * What the parser produces: plain data, one value per client protocol operation
+ * (nats-wire-notes §1.4). Buffers are views into the bytes that were parsed and are only
+ * valid until the op handler returns.
+ */
+
+export interface ConnectOp {
+  kind: "CONNECT";
+  /** The raw JSON argument; decoded by the CONNECT handler. */
+  json: Buffer;
+}
+
+export interface PubOp {
+  kind: "PUB";
+  subject: string;
+  reply: string | null;
+  /** Length of the header block for HPUB; -1 for a plain PUB. */
+  headerSize: number;
+  /** Headers plus payload. */
+  data: Buffer;
+}
+
+export interface SubOp {
+  kind: "SUB";
+  subject: string;
+  queue: string | null;
+  sid: string;
+}
+
+export interface UnsubOp {
+  kind: "UNSUB";
+  sid: string;
+  /** -1 when no max was given or it was not a number. */
+  max: number;
+}
+
+export interface SimpleOp {
+  kind: "PING" | "PONG" | "INFO" | "OK" | "ERR";
+}
+
+/** Why parsing stopped for good; the client closes after handling it. */
+export type ParseFailure =
+  /** -ERR 'Unknown Protocol Operation' (parser.go parseErr). */
+  | "unknown_op"
+  /** -ERR 'maximum control line exceeded'. */
+  | "max_control_line"
+  /** -ERR 'Maximum Payload Violation'. */
+  | "max_payload"
+  /** Wrong argument count or size, HPUB without headers: closed without -ERR (§1.3). */
+  | "bad_args";
+
+export interface FailOp {
+  kind: "FAIL";
+  reason: ParseFailure;
+}
+
+export type Op = ConnectOp | PubOp | SubOp | UnsubOp | SimpleOp | FailOp;
+
+export type OpKind = Op["kind"];

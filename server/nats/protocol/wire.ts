@@ -1,0 +1,32 @@
+/** Small helpers that write protocol text straight into an output buffer. */
+
+/** Writes a latin1 string (subjects, sids: one byte per char) at `pos`; returns the new pos. */
+export function putString(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n > 48) return pos + buf.write(s, pos, n, "latin1");
+  for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+  return pos + n;
+}
+
+/** Writes a non-negative integer in decimal at `pos`; returns the new pos. */
+export function putUint(buf: Buffer, pos: number, v: number): number {
+  if (v < 10) {
+    buf[pos] = 48 + v;
+    return pos + 1;
+  }
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = pos + digits - 1;
+  for (let t = v; ; t = Math.floor(t / 10)) {
+    buf[p--] = 48 + (t % 10);
+    if (t < 10) break;
+  }
+  return pos + digits;
+}
+
+/** Decimal length of a non-negative integer. */
+export function uintLength(v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  return digits;
+}

@@ -1,0 +1,22 @@
+/** One SUB of one client (nats-wire-notes §1.4). */
+import type { Client } from "./client";
+
+export class Subscription {
+  /** Messages handed to this subscription since SUB (counts toward UNSUB max). */
+  delivered = 0;
+  /** Auto-unsubscribe after this many deliveries; 0 = no limit. */
+  max = 0;
+  /** Set once it left the index; a cached match result may still list it briefly. */
+  closed = false;
+  /** The sid as bytes, ready to copy into MSG lines. */
+  readonly sidBytes: Buffer;
+
+  constructor(
+    readonly client: Client,
+    readonly subject: string,
+    readonly queue: string | null,
+    readonly sid: string,
+  ) {
+    this.sidBytes = Buffer.from(sid, "latin1");
+  }
+}

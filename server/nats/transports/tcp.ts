@@ -1,0 +1,74 @@
+/** NATS over plain TCP: a net.Socket as a Transport, and the listener that accepts them. */
+import net from "node:net";
+import type { Broker } from "../broker";
+import type { CloseReason } from "../close-reason";
+import type { Transport, TransportHandlers } from "../transport";
+
+export interface Listener {
+  address: { host: string; port: number };
+  /** Stops accepting new connections; existing ones are the broker's to close. */
+  close(): Promise<void>;
+}
+
+export class TcpTransport implements Transport {
+  readonly kind = "tcp" as const;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+
+  constructor(private readonly socket: net.Socket) {
+    this.remoteAddress = socket.remoteAddress ?? "";
+    this.remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
+  }
+
+  attach(h: TransportHandlers): void {
+    const s = this.socket;
+    s.on("data", h.data);
+    s.on("drain", h.drain);
+    // Errors (resets, EPIPE) end in 'close'; the client treats both the same way.
+    s.on("error", () => {});
+    s.once("close", h.close);
+  }
+
+  write(chunk: Buffer, done?: () => void): void {
+    if (this.socket.destroyed) {
+      done?.();
+      return;
+    }
+    this.socket.write(chunk, done);
+  }
+
+  pendingBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  end(_reason: CloseReason): void {
+    this.socket.end();
+    // A peer that never reads must not keep a closing socket alive forever.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  destroy(_reason: CloseReason): void {
+    this.socket.destroy();
+  }
+}
+
+export function listenTcp(broker: Broker, opts: { host: string; port: number }): Promise<Listener> {
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    broker.accept(new TcpTransport(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      const addr = server.address() as net.AddressInfo;
+      broker.setAdvertised(opts.host, addr.port);
+      resolve({
+        address: { host: opts.host, port: addr.port },
+        // server.close() stops accepting at once; its callback would wait for every
+        // open connection, which the broker closes separately.
+        close: async () => void server.close(),
+      });
+    });
+  });
+}
