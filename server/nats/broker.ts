@@ -10,8 +10,9 @@ import { DEFAULT_HOOKS, type BrokerHooks } from "./hooks";
 import { SILENT_LOGGER, type Logger } from "./logger";
 import { NATS_DEFAULTS, type BrokerOptions } from "./options";
 import { ERR } from "./protocol/errors";
+import type { Message } from "./message";
 import type { ServerInfo } from "./protocol/info";
-import { SubjectIndex } from "./subjects/sublist";
+import { SubjectIndex, type MatchResult } from "./subjects/sublist";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
 
@@ -37,7 +38,6 @@ export type BrokerConfig = Partial<Omit<BrokerOptions, "hooks">> & {
 
 /** 503 "no responders" status, 2.9.10 form (nats-wire-notes §1.5, §1.8). */
 const NO_RESPONDERS = Buffer.from("NATS/1.0 503\r\n\r\n");
-const NO_RESPONDERS_HEADER_SIZE = NO_RESPONDERS.length;
 
 /** Base32 of random bytes, like nats-server's 56-character server ids. */
 function serverIdentity(): string {
@@ -145,9 +145,12 @@ export class Broker {
 
   /** Adds a subscription; false when its subject is invalid. */
   index(sub: Subscription): boolean {
-    if (!this.subjects.insert(sub)) return false;
-    this.hooks.subscribed(sub);
-    return true;
+    return this.subjects.insert(sub);
+  }
+
+  /** Every subscription a published subject reaches (for layers that deliver themselves). */
+  match(subject: string): MatchResult<Subscription> {
+    return this.subjects.match(subject);
   }
 
   unindex(sub: Subscription): void {
@@ -157,16 +160,12 @@ export class Broker {
   // ---- delivery ----
 
   /** A client published: give layers above a chance, then deliver by NATS rules. */
-  publish(
-    from: Client,
-    subject: string,
-    reply: string | null,
-    headerSize: number,
-    data: Buffer,
-  ): void {
-    if (this.hooks.interceptPublish(from, subject, reply, headerSize, data)) return;
-    const delivered = this.deliver(from, subject, reply, headerSize, data);
-    if (!delivered && reply !== null && from.opts.noResponders) this.noResponders(from, reply);
+  publish(from: Client, msg: Message): void {
+    if (this.hooks.interceptPublish(from, msg)) return;
+    const delivered = this.deliver(from, msg);
+    if (!delivered && msg.reply !== null && from.opts.noResponders) {
+      this.noResponders(from, msg.reply);
+    }
   }
 
   /**
@@ -174,20 +173,14 @@ export class Broker {
    * (nats-wire-notes §1.7). Returns whether anyone received it. `from` is null for
    * messages the server itself publishes.
    */
-  deliver(
-    from: Client | null,
-    subject: string,
-    reply: string | null,
-    headerSize: number,
-    data: Buffer,
-  ): boolean {
-    const match = this.subjects.match(subject);
+  deliver(from: Client | null, msg: Message): boolean {
+    const match = this.subjects.match(msg.subject);
     let delivered = false;
     const plain = match.plain;
     for (let i = 0; i < plain.length; i++) {
       const sub = plain[i]!;
       if (sub.client === from && !from.echo) continue;
-      if (this.deliverTo(sub, subject, reply, headerSize, data)) delivered = true;
+      if (this.deliverTo(sub, msg)) delivered = true;
     }
     const groups = match.groups;
     for (let g = 0; g < groups.length; g++) {
@@ -198,7 +191,7 @@ export class Broker {
       for (let k = 0; k < n; k++) {
         const sub = members[(start + k) % n]!;
         if (sub.client === from && !from.echo) continue;
-        if (this.deliverTo(sub, subject, reply, headerSize, data)) {
+        if (this.deliverTo(sub, msg)) {
           delivered = true;
           break;
         }
@@ -207,13 +200,8 @@ export class Broker {
     return delivered;
   }
 
-  private deliverTo(
-    sub: Subscription,
-    subject: string,
-    reply: string | null,
-    headerSize: number,
-    data: Buffer,
-  ): boolean {
+  /** One delivery, honouring UNSUB max; exposed for layers that choose recipients themselves. */
+  deliverTo(sub: Subscription, msg: Message): boolean {
     if (sub.closed) return false;
     const n = ++sub.delivered;
     // Auto-unsubscribe (client.go deliverMsg): deliver the max-th, then remove.
@@ -221,7 +209,7 @@ export class Broker {
       sub.client.removeSub(sub);
       return false;
     }
-    const ok = sub.client.writeMsg(sub, subject, reply, headerSize, data);
+    const ok = sub.client.writeMsg(sub, msg);
     if (sub.max > 0 && n === sub.max) sub.client.removeSub(sub);
     return ok;
   }
@@ -230,7 +218,14 @@ export class Broker {
   private noResponders(client: Client, reply: string): void {
     for (const sub of this.subjects.match(reply).plain) {
       if (sub.client === client) {
-        client.writeMsg(sub, reply, null, NO_RESPONDERS_HEADER_SIZE, NO_RESPONDERS);
+        const status: Message = {
+          subject: reply,
+          reply: null,
+          headerSize: NO_RESPONDERS.length,
+          data: NO_RESPONDERS,
+          sizeText: null,
+        };
+        client.writeMsg(sub, status);
         return;
       }
     }

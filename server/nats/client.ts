@@ -7,6 +7,7 @@
 import { CloseReason } from "./close-reason";
 import type { Broker } from "./broker";
 import { dispatch } from "./dispatcher";
+import type { Message } from "./message";
 import { Outbound } from "./outbound";
 import { DEFAULT_CONNECT, type ConnectOptions } from "./protocol/connect";
 import { ERR, OK_LINE, PING_LINE, errLine } from "./protocol/errors";
@@ -19,6 +20,8 @@ import type { Transport } from "./transport";
 
 const MSG_ = Buffer.from("MSG ");
 const HMSG_ = Buffer.from("HMSG ");
+/** client.go DEFAULT_RTT_MEASUREMENT_INTERVAL. */
+const RTT_INTERVAL = 60 * 60 * 1000;
 // Room for the fixed parts of a MSG/HMSG line: op, separators, two sizes, CRLFs.
 const LINE_OVERHEAD = 5 + 4 + 20 + 4;
 
@@ -38,8 +41,12 @@ export class Client {
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
-  /** Last time anything was read from the peer (ms). */
+  /** Last CONNECT, message or (un)subscription from the peer, in ms (client.go c.last). */
   lastActivity = Date.now();
+  /** Last PING from the peer (client.go c.ping.last). */
+  lastRemotePing = 0;
+  /** When we last sent a PING; 0 before the first (client.go rttStart). */
+  lastPingSent = 0;
   pingsOut = 0;
   private readonly parser: Parser;
   private dirty = false;
@@ -92,7 +99,6 @@ export class Client {
 
   private read(chunk: Buffer): void {
     if (this.closed) return;
-    this.lastActivity = Date.now();
     try {
       this.parser.parse(chunk, this.onOp);
     } catch (err) {
@@ -144,6 +150,7 @@ export class Client {
 
   sendPing(): void {
     this.pingsOut++;
+    this.lastPingSent = Date.now();
     this.sendProto(PING_LINE);
   }
 
@@ -152,26 +159,24 @@ export class Client {
    * stripped for a client that did not negotiate them, and the size recomputed.
    * Returns false when the client is gone or was cut off as a slow consumer.
    */
-  writeMsg(
-    sub: Subscription,
-    subject: string,
-    reply: string | null,
-    headerSize: number,
-    data: Buffer,
-  ): boolean {
+  writeMsg(sub: Subscription, msg: Message): boolean {
     if (this.closed) return false;
-    let body = data;
-    let hdr = headerSize;
+    const { subject, reply } = msg;
+    let body = msg.data;
+    let hdr = msg.headerSize;
+    let sizeText = msg.sizeText;
     if (hdr >= 0 && !this.headers) {
-      body = data.subarray(hdr);
+      body = body.subarray(hdr);
       hdr = -1;
+      sizeText = null;
     }
     const size =
       LINE_OVERHEAD +
       subject.length +
       sub.sid.length +
       (reply === null ? 0 : reply.length + 1) +
-      body.length;
+      body.length +
+      (sizeText === null ? 0 : sizeText.length);
     const out = this.out;
     const buf = out.reserve(size);
     let p = out.pos;
@@ -191,11 +196,14 @@ export class Client {
       p = putString(buf, p, reply);
       buf[p++] = 32;
     }
-    if (hdr >= 0) {
-      p = putUint(buf, p, hdr);
-      buf[p++] = 32;
+    if (sizeText !== null) p = putString(buf, p, sizeText);
+    else {
+      if (hdr >= 0) {
+        p = putUint(buf, p, hdr);
+        buf[p++] = 32;
+      }
+      p = putUint(buf, p, body.length);
     }
-    p = putUint(buf, p, body.length);
     buf[p++] = 13;
     buf[p++] = 10;
     buf.set(body, p);
@@ -237,9 +245,14 @@ export class Client {
     this.pingTimer = null;
     if (this.closed) return;
     const interval = this.broker.options.pingInterval;
-    // Recent traffic from the client proves it is alive; no PING needed (processPingTimer).
-    // A client that never sent CONNECT has no RTT yet and is always pinged.
-    if (!this.connected || Date.now() - this.lastActivity >= interval) {
+    const now = Date.now();
+    // client.go processPingTimer: recent traffic or a PING from the client makes our PING
+    // unnecessary, but only once a round trip was measured, i.e. after CONNECT and our
+    // first PING.
+    const needRtt =
+      !this.connected || this.lastPingSent === 0 || now - this.lastPingSent > RTT_INTERVAL;
+    const recent = now - this.lastActivity < interval || now - this.lastRemotePing < interval;
+    if (needRtt || !recent) {
       if (this.pingsOut + 1 > this.broker.options.maxPingsOut) {
         this.sendErr(ERR.staleConnection);
         this.close(CloseReason.StaleConnection);

@@ -28,13 +28,28 @@ export function dispatch(client: Client, op: Op): void {
       return handlePong(client);
     case "CONNECT":
       return handleConnect(client, op);
-    case "INFO":
     case "OK":
-    case "ERR":
-      // Client-side ops from a client are accepted and ignored (§1.3).
+      // Client-side ops from a client are accepted and ignored (§1.3)…
       return;
+    case "INFO":
+      // …as is INFO, if it is JSON at all (client.go processInfo).
+      if (!isJson(op.json)) client.close(CloseReason.ParseError);
+      return;
+    case "ERR":
+      // nats-server 2.9.10 closes a client that sends -ERR (client.go processErr),
+      // silently; checked against it in the differential suite.
+      return client.close(CloseReason.ParseError);
     case "FAIL":
       return handleFailure(client, op);
+  }
+}
+
+function isJson(bytes: Buffer): boolean {
+  try {
+    JSON.parse(bytes.toString("utf8"));
+    return true;
+  } catch {
+    return false;
   }
 }
 

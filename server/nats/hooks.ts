@@ -3,27 +3,22 @@
  * nothing of mailboxes), with their defaults in one place, as aedes does.
  */
 import type { Client } from "./client";
+import type { Message } from "./message";
 import type { Subscription } from "./subscription";
 
 export interface BrokerHooks {
   /**
    * Runs for every PUB/HPUB before ordinary delivery. Return true when the hook took the
    * message over (it delivers, rejects or stores it itself); false lets NATS deliver it.
-   * `data` (headers then payload) is a view into the read buffer: copy what you keep.
+   * `msg.data` is a view into the read buffer: copy what you keep.
    */
-  interceptPublish(
-    client: Client,
-    subject: string,
-    reply: string | null,
-    headerSize: number,
-    data: Buffer,
-  ): boolean;
+  interceptPublish(client: Client, msg: Message): boolean;
   /**
    * Runs for every PING; call `pong` when the PONG may go out. A layer that commits
    * asynchronously holds it back until the client's earlier publishes are durable.
    */
   ping(client: Client, pong: () => void): void;
-  /** A subscription was added to the index. */
+  /** A subscription was added to the index and acknowledged to its client. */
   subscribed(sub: Subscription): void;
   /** A subscription left the index (unsubscribe, auto-unsubscribe, disconnect). */
   unsubscribed(sub: Subscription): void;

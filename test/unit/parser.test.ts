@@ -17,6 +17,7 @@ function parse(input: string | Buffer, step = Infinity, headers = false): Plain[
   const emit = (op: Op) => {
     const o: Plain = { ...op };
     if ("data" in op) o.data = op.data.toString("latin1");
+    if ("sizeText" in op && op.sizeText === null) delete o.sizeText;
     if ("json" in op) o.json = op.json.toString("latin1");
     ops.push(o);
   };
@@ -39,6 +40,18 @@ describe("parser", () => {
     assert.deepEqual(parseAllSplits("PUB foo 5\r\nhello\r\nPUB foo bar 6\r\nab\r\ncd\r\n"), [
       { kind: "PUB", subject: "foo", reply: null, headerSize: -1, data: "hello" },
       { kind: "PUB", subject: "foo", reply: "bar", headerSize: -1, data: "ab\r\ncd" },
+    ]);
+  });
+
+  it("keeps size tokens with leading zeros, to echo them as nats-server does", () => {
+    assert.deepEqual(parseAllSplits("PUB foo 002\r\nhi\r\n"), [
+      { kind: "PUB", subject: "foo", reply: null, headerSize: -1, data: "hi", sizeText: "002" },
+    ]);
+  });
+
+  it("treats HPUB with an empty header block as a plain PUB", () => {
+    assert.deepEqual(parseAllSplits("HPUB foo 0 5\r\nhello\r\n", true), [
+      { kind: "PUB", subject: "foo", reply: null, headerSize: -1, data: "hello" },
     ]);
   });
 
@@ -137,7 +150,7 @@ describe("parser", () => {
     assert.deepEqual(parseAllSplits("+OK\r\n-ERR 'x'\r\nINFO {}\r\n"), [
       { kind: "OK" },
       { kind: "ERR" },
-      { kind: "INFO" },
+      { kind: "INFO", json: "{}" },
     ]);
   });
 

@@ -26,6 +26,7 @@ export function handleConnect(client: Client, op: ConnectOp): void {
     client.sendErr(ERR.noRespondersNeedsHeaders);
     return client.close(CloseReason.ProtocolViolation);
   }
+  client.lastActivity = Date.now();
   client.setConnectOptions(opts);
   if (opts.verbose) client.sendOK();
   const interval = client.broker.options.pingInterval;

@@ -9,9 +9,10 @@ export function handlePub(client: Client, op: PubOp): void {
   if (client.opts.pedantic && !isValidLiteralSubject(op.subject)) {
     client.sendErr(ERR.invalidPublishSubject);
   }
+  client.lastActivity = Date.now();
   client.inMsgs++;
   client.inBytes += op.data.length;
   // +OK goes out before the message reaches the publisher's own subscriptions.
   client.sendOK();
-  client.broker.publish(client, op.subject, op.reply, op.headerSize, op.data);
+  client.broker.publish(client, op);
 }

@@ -5,6 +5,7 @@ import type { SubOp } from "../protocol/ops";
 import { Subscription } from "../subscription";
 
 export function handleSub(client: Client, op: SubOp): void {
+  client.lastActivity = Date.now();
   const max = client.broker.options.maxSubscriptions;
   // The limit is checked before the duplicate-sid check, as nats-server does.
   if (max > 0 && client.subs.size >= max) {
@@ -12,13 +13,11 @@ export function handleSub(client: Client, op: SubOp): void {
     return;
   }
   // A SUB with a sid already in use is ignored; the first subscription stays.
-  if (!client.subs.has(op.sid)) {
-    const sub = new Subscription(client, op.subject, op.queue, op.sid);
-    if (!client.broker.index(sub)) {
-      client.sendErr(ERR.invalidSubject);
-      return;
-    }
-    client.subs.set(op.sid, sub);
-  }
+  if (client.subs.has(op.sid)) return client.sendOK();
+  const sub = new Subscription(client, op.subject, op.queue, op.sid);
+  if (!client.broker.index(sub)) return client.sendErr(ERR.invalidSubject);
+  client.subs.set(op.sid, sub);
   client.sendOK();
+  // After the +OK, so that whatever a layer above sends to the new subscription follows it.
+  client.broker.hooks.subscribed(sub);
 }

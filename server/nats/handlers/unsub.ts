@@ -3,6 +3,7 @@ import type { Client } from "../client";
 import type { UnsubOp } from "../protocol/ops";
 
 export function handleUnsub(client: Client, op: UnsubOp): void {
+  client.lastActivity = Date.now();
   const sub = client.subs.get(op.sid);
   if (sub !== undefined) {
     // A max above what was already delivered arms auto-unsubscribe; anything else

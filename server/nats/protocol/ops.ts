@@ -4,20 +4,21 @@
  * valid until the op handler returns.
  */
 
+import type { Message } from "../message";
+
 export interface ConnectOp {
   kind: "CONNECT";
   /** The raw JSON argument; decoded by the CONNECT handler. */
   json: Buffer;
 }
 
-export interface PubOp {
+/**
+ * PUB or HPUB: a Message. `sizeText` holds the size tokens exactly as sent ("hdr total" or
+ * "size") when they differ from the plain decimal (leading zeros), since nats-server
+ * echoes them in MSG (client.go msgHeader). An HPUB with an empty header block is a PUB.
+ */
+export interface PubOp extends Message {
   kind: "PUB";
-  subject: string;
-  reply: string | null;
-  /** Length of the header block for HPUB; -1 for a plain PUB. */
-  headerSize: number;
-  /** Headers plus payload. */
-  data: Buffer;
 }
 
 export interface SubOp {
@@ -35,7 +36,13 @@ export interface UnsubOp {
 }
 
 export interface SimpleOp {
-  kind: "PING" | "PONG" | "INFO" | "OK" | "ERR";
+  kind: "PING" | "PONG" | "OK" | "ERR";
+}
+
+/** INFO from a client: ignored, but it must be valid JSON (client.go processInfo). */
+export interface InfoOp {
+  kind: "INFO";
+  json: Buffer;
 }
 
 /** Why parsing stopped for good; the client closes after handling it. */
@@ -54,6 +61,6 @@ export interface FailOp {
   reason: ParseFailure;
 }
 
-export type Op = ConnectOp | PubOp | SubOp | UnsubOp | SimpleOp | FailOp;
+export type Op = ConnectOp | PubOp | SubOp | UnsubOp | SimpleOp | InfoOp | FailOp;
 
 export type OpKind = Op["kind"];

@@ -89,6 +89,7 @@ export class Parser {
   private pubReply: string | null = null;
   private pubHeader = -1;
   private pubSize = 0;
+  private pubSizeText: string | null = null;
   /** Payload bytes carried over from an earlier read. */
   private msgBuf: Buffer | null = null;
   private msgLen = 0;
@@ -431,7 +432,7 @@ export class Parser {
         emit({ kind: "CONNECT", json: Buffer.from(buf.subarray(start, end)) });
         return;
       case Verb.Info:
-        emit({ kind: "INFO" });
+        emit({ kind: "INFO", json: Buffer.from(buf.subarray(start, end)) });
         return;
       case Verb.Err:
         emit({ kind: "ERR" });
@@ -464,8 +465,15 @@ export class Parser {
     if (size > this.limits.maxPayload) return this.fail("max_payload", emit);
     this.pubSubject = this.tok(buf, 0);
     this.pubReply = hasReply ? this.tok(buf, 1) : null;
-    this.pubHeader = header;
+    // An empty header block means no headers at all: delivered as a plain MSG.
+    this.pubHeader = header === 0 ? -1 : header;
     this.pubSize = size;
+    this.pubSizeText = null;
+    const zeroHeader = header > 0 && leadingZero(buf, this.tokens, n - 2);
+    if (zeroHeader || leadingZero(buf, this.tokens, n - 1)) {
+      const total = this.tok(buf, n - 1);
+      this.pubSizeText = header > 0 ? `${this.tok(buf, n - 2)} ${total}` : total;
+    }
     this.msgBuf = null;
     this.state = State.Payload;
   }
@@ -477,6 +485,13 @@ export class Parser {
       reply: this.pubReply,
       headerSize: this.pubHeader,
       data,
+      sizeText: this.pubSizeText,
     });
   }
+}
+
+/** Whether token k is a number written with a leading zero ("002"). */
+function leadingZero(buf: Buffer, tokens: Int32Array, k: number): boolean {
+  const s = tokens[k * 2]!;
+  return tokens[k * 2 + 1]! - s > 1 && buf[s] === 48;
 }
