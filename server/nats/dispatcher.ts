@@ -57,7 +57,8 @@ function handleFailure(client: Client, op: FailOp): void {
   switch (op.reason) {
     case "unknown_op":
       client.sendErr(ERR.unknownOp);
-      return client.close(CloseReason.ParseError);
+      // nats-server closes a parse error as a protocol violation (WebSocket close 1002).
+      return client.close(CloseReason.ProtocolViolation);
     case "max_control_line":
       client.sendErr(ERR.maxControlLine);
       return client.close(CloseReason.MaxControlLineExceeded);

@@ -8,3 +8,4 @@ export { NATS_DEFAULTS, type BrokerOptions } from "./options";
 export type { Subscription } from "./subscription";
 export { listenTcp, type Listener } from "./transports/tcp";
 export type { Transport, TransportHandlers } from "./transport";
+export { handleUpgrade, listenWebSocket } from "./transports/websocket/mod";

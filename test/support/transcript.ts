@@ -205,7 +205,10 @@ class Connection {
         this.socket.write(bytes.subarray(at, at + size), () => resolve());
       });
       if (at + size >= bytes.length) break;
-      if (pauseMs > 0) await sleep(pauseMs);
+      // After a line end the server may close; give its answer time to arrive before the
+      // next write, whose RST would make the kernel drop what we have not read yet.
+      const lineEnd = bytes.subarray(at, at + size).includes(10);
+      if (pauseMs > 0) await sleep(lineEnd ? Math.max(pauseMs, 15) : pauseMs);
       else await new Promise((r) => setImmediate(r));
     }
   }

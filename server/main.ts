@@ -1,0 +1,46 @@
+/**
+ * `npm start`: the product — the broker, plus the web console and NATS over WebSocket on
+ * the HTTP port. Builds the console first when the build is missing or stale.
+ */
+import { loadConfig } from "./config";
+import { ensureConsoleBuild } from "./console-build";
+import { startConsoleServer } from "./console-server";
+import { describeError, log } from "./log";
+import { PROJECT_ROOT, startBrokerService } from "./broker-service";
+import { setRuntime } from "./runtime";
+import { exitOnSignals, keepServingOnUncaught } from "./shutdown";
+
+const config = loadConfig();
+
+try {
+  const service = await startBrokerService(config, log);
+  let stopConsole: () => Promise<void> = async () => {};
+  // Installed before the (possibly long) build, so Ctrl-C during it still stops cleanly.
+  exitOnSignals(async () => {
+    await stopConsole();
+    await service.stop();
+  }, log);
+
+  const runtime = {
+    broker: service.broker,
+    endpoints: service.endpoints,
+    productVersion: service.productVersion,
+    dataDir: config.dataDir,
+  };
+  setRuntime(runtime);
+
+  await ensureConsoleBuild(PROJECT_ROOT, log);
+  const consoleServer = await startConsoleServer({
+    config,
+    broker: service.broker,
+    root: PROJECT_ROOT,
+    log,
+  });
+  stopConsole = consoleServer.stop;
+  setRuntime({ ...runtime, endpoints: [...service.endpoints, ...consoleServer.endpoints] });
+  keepServingOnUncaught(log);
+  log.info("Server is ready");
+} catch (err) {
+  log.error(`Failed to start: ${describeError(err)}`);
+  process.exit(1);
+}
