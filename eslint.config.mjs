@@ -5,7 +5,16 @@ import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", ".next/", "data/", "bench/build/", "next-env.d.ts", "test-results/"],
+    ignores: [
+      "node_modules/",
+      ".next/",
+      "data/",
+      "bench/build/",
+      "next-env.d.ts",
+      "test-results/",
+      ".tmp/",
+      "playwright-report/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
