@@ -7,7 +7,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "./config";
 import type { Logger } from "./log";
+import { Mq9Service } from "./mq9/service";
 import { Broker, listenTcp, type Listener } from "./nats/mod";
+import { MailStore } from "./store/mail-store";
 import { listenWebSocket } from "./nats/transports/websocket/mod";
 import { hostPort, type Endpoint } from "./runtime";
 
@@ -15,6 +17,7 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 export interface BrokerService {
   broker: Broker;
+  mq9: Mq9Service;
   productVersion: string;
   /** As bound, in the order they were opened. */
   endpoints: Endpoint[];
@@ -35,7 +38,10 @@ export function readProductVersion(root = PROJECT_ROOT): string {
 
 export async function startBrokerService(config: Config, log: Logger): Promise<BrokerService> {
   const productVersion = readProductVersion();
-  const broker = new Broker({ host: config.host, port: config.port, log });
+  const store = new MailStore(config.dataDir);
+  const mq9 = new Mq9Service(store, {}, log);
+  const broker = new Broker({ host: config.host, port: config.port, log, hooks: mq9.hooks });
+  mq9.start(broker);
   log.info(`Starting mq9 ${productVersion}`);
   log.info(`  NATS:     ${broker.options.version}`);
   log.info(`  ID:       ${broker.serverId}`);
@@ -60,7 +66,9 @@ export async function startBrokerService(config: Config, log: Logger): Promise<B
   } catch (err) {
     // A listener that did open must not keep the process alive after a failed start.
     await Promise.allSettled(listeners.map((l) => l.close()));
+    mq9.stop();
     await broker.shutdown();
+    store.close();
     throw err;
   }
 
@@ -68,8 +76,11 @@ export async function startBrokerService(config: Config, log: Logger): Promise<B
   const stop = () =>
     (stopping ??= (async () => {
       await Promise.allSettled(listeners.map((l) => l.close()));
+      // Commit what was accepted (and release the PONGs waiting on it) before closing.
+      mq9.stop();
       await broker.shutdown();
+      store.close();
     })());
 
-  return { broker, productVersion, endpoints, stop };
+  return { broker, mq9, productVersion, endpoints, stop };
 }

@@ -3,7 +3,7 @@ export { Broker, type BrokerConfig, type BrokerStats } from "./broker";
 export type { Client } from "./client";
 export { CloseReason } from "./close-reason";
 export type { BrokerHooks } from "./hooks";
-export type { Logger, LogFields } from "./logger";
+export { SILENT_LOGGER, type Logger, type LogFields } from "./logger";
 export { NATS_DEFAULTS, type BrokerOptions } from "./options";
 export type { Subscription } from "./subscription";
 export { listenTcp, type Listener } from "./transports/tcp";

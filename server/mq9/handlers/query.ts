@@ -1,0 +1,91 @@
+/** MAILBOX.QUERY.{mail_id}: pull stored messages, the safety net after a reconnect (mq9.md §7). */
+import type { Message } from "../../nats/message";
+import type { MessageRow } from "../../store/mail-store";
+import { Mq9Error } from "../errors";
+import { headersToJson } from "../headers";
+import { tokenMatches } from "../ids";
+import type { Mailbox } from "../mailboxes";
+import type { Mq9Service } from "../service";
+import { priorityName, type Priority } from "../subjects";
+import { jsonBody, optionalBoolean, optionalInteger } from "./body";
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export interface QueriedMessage {
+  msg_id: number;
+  priority: Priority;
+  subject: string;
+  reply: string | null;
+  headers: Record<string, string[]> | null;
+  payload: string;
+  encoding: "utf8" | "base64";
+  time: number;
+  expires_at: number | null;
+  unread: boolean;
+}
+
+export interface QueryReply {
+  mail_id: string;
+  type: "standard" | "latest";
+  expires_at: number | null;
+  /** Unread before this call. */
+  unread: number;
+  messages: QueriedMessage[];
+}
+
+export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void {
+  if (msg.reply === null) return;
+  const box = mq9.mailboxes.get(mailId);
+  if (box === undefined) throw new Mq9Error("not_found", `no mailbox ${mailId}`);
+  const body = jsonBody(msg);
+  if (!tokenMatches(body.token, box.tokenHash)) {
+    throw new Mq9Error("unauthorized", "wrong or missing token");
+  }
+  const limit = Math.min(optionalInteger(body, "limit") ?? DEFAULT_LIMIT, MAX_LIMIT);
+  if (limit < 1) throw new Mq9Error("bad_request", "limit must be at least 1");
+  const after = optionalInteger(body, "after");
+  const peek = optionalBoolean(body, "peek") ?? false;
+
+  const rows = mq9.store.list(mailId, after ?? null, limit);
+  const unreadBefore = box.unread;
+  if (!peek) {
+    const ids = rows.filter((r) => r.unread).map((r) => r.msgId);
+    if (ids.length > 0) {
+      mq9.store.transaction(() => mq9.store.markRead(ids));
+      box.unread -= ids.length;
+    }
+  }
+  const reply: QueryReply = {
+    mail_id: mailId,
+    type: box.type,
+    expires_at: box.expiresAt,
+    unread: unreadBefore,
+    messages: rows.map((r) => toJson(r, box)),
+  };
+  mq9.reply(msg.reply, reply);
+}
+
+function toJson(row: MessageRow, box: Mailbox): QueriedMessage {
+  let payload: string;
+  let encoding: "utf8" | "base64" = "utf8";
+  try {
+    payload = utf8.decode(row.payload);
+  } catch {
+    payload = row.payload.toString("base64");
+    encoding = "base64";
+  }
+  return {
+    msg_id: row.msgId,
+    priority: priorityName(row.priority),
+    subject: row.subject,
+    reply: row.reply,
+    headers: headersToJson(row.headers),
+    payload,
+    encoding,
+    time: row.time,
+    expires_at: row.expiresAt ?? box.expiresAt,
+    unread: row.unread,
+  };
+}

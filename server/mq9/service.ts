@@ -1,0 +1,278 @@
+/**
+ * The mq9 layer: mailboxes on top of a plain NATS broker. It hooks in where a publish or
+ * a subscription touches `$mq9.AI.` (architecture.md) and leaves everything else to NATS.
+ *
+ *   const mq9 = new Mq9Service(store, options, log);
+ *   const broker = new Broker({ hooks: mq9.hooks });
+ *   mq9.start(broker);
+ */
+import type { Broker, BrokerHooks, Client, Logger, Subscription } from "../nats/mod";
+import type { Message } from "../nats/message";
+import { CloseReason } from "../nats/close-reason";
+import type { MailStore } from "../store/mail-store";
+import { plainMessage, recipients, toMessage, type SubscriptionRoles } from "./delivery";
+import { Mq9Error } from "./errors";
+import { handleCreate } from "./handlers/create";
+import { handleDelete } from "./handlers/delete";
+import { handleQuery } from "./handlers/query";
+import { handleSend } from "./handlers/send";
+import { MailboxRegistry, type Mailbox } from "./mailboxes";
+import { MQ9_DEFAULTS, type Mq9Options } from "./options";
+import { startOwnerReplay, sendLatestState } from "./replay";
+import { EXPIRED_SUBJECT, MQ9_PREFIX, classifyPublish, classifySubscription } from "./subjects";
+import { GroupCommit, type PendingSend } from "./writer";
+import { Expiry } from "./expiry";
+
+export interface Mq9Stats {
+  mailboxes: number;
+  storedMessages: number;
+  unreadMessages: number;
+  deadLetters: number;
+}
+
+export class Mq9Service {
+  readonly options: Mq9Options;
+  readonly mailboxes = new MailboxRegistry();
+  readonly roles: SubscriptionRoles = {
+    owners: new Map(),
+    replaying: new Set(),
+    extended: new Map(),
+  };
+  readonly writer: GroupCommit;
+  readonly hooks: Partial<BrokerHooks>;
+  private brokerRef: Broker | null = null;
+  private nextMsgId = 1;
+  private readonly creates = new Map<Client, number[]>();
+  private readonly expiry: Expiry;
+
+  constructor(
+    readonly store: MailStore,
+    options: Partial<Mq9Options> = {},
+    readonly log: Logger,
+  ) {
+    this.options = { ...MQ9_DEFAULTS, ...options };
+    this.writer = new GroupCommit(
+      {
+        prepare: (s) => this.prepare(s),
+        write: (batch) => this.write(batch),
+        committed: (batch) => this.committed(batch),
+        failed: (batch, err) => this.failed(batch, err),
+      },
+      (fn) => this.store.transaction(fn),
+    );
+    this.expiry = new Expiry(this);
+    this.hooks = {
+      interceptPublish: (client, msg) => this.intercept(client, msg),
+      ping: (client, pong) => this.writer.barrier(client, pong),
+      subscribed: (sub) => this.subscribed(sub),
+      unsubscribed: (sub) => this.unsubscribed(sub),
+      disconnected: (client) => {
+        this.writer.forget(client);
+        this.creates.delete(client);
+      },
+    };
+  }
+
+  get broker(): Broker {
+    if (this.brokerRef === null) throw new Error("mq9 used before start()");
+    return this.brokerRef;
+  }
+
+  /** Loads the store, applies expiry that passed while the broker was down, starts timers. */
+  start(broker: Broker): void {
+    this.brokerRef = broker;
+    this.options.maxPayload = Math.min(this.options.maxPayload, broker.options.maxPayload);
+    this.mailboxes.load(this.store.loadMailboxes());
+    this.nextMsgId = this.store.loadNextMsgId();
+    this.expiry.start();
+    this.log.info("mq9 ready", { mailboxes: this.mailboxes.size, next_msg_id: this.nextMsgId });
+  }
+
+  /** Commits what is queued and stops the timers; the store stays open for the caller. */
+  stop(): void {
+    this.writer.commit();
+    this.expiry.stop();
+  }
+
+  allocateMsgId(): number {
+    return this.nextMsgId++;
+  }
+
+  stats(): Mq9Stats {
+    let stored = 0;
+    let unread = 0;
+    for (const box of this.mailboxes.values()) {
+      stored += box.stored;
+      unread += box.unread;
+    }
+    return {
+      mailboxes: this.mailboxes.size,
+      storedMessages: stored,
+      unreadMessages: unread,
+      deadLetters: this.store.countDeadLetters(),
+    };
+  }
+
+  // ---- replies and events ----
+
+  reply(to: string | null, body: unknown): void {
+    if (to === null) return;
+    this.broker.deliver(null, plainMessage(to, Buffer.from(JSON.stringify(body))));
+  }
+
+  fail(to: string | null, err: Mq9Error): void {
+    this.reply(to, err.toReply());
+  }
+
+  /** A broadcast from the broker itself, e.g. `system.expired` (mq9.md §8). */
+  publishEvent(subject: string, body: unknown): void {
+    const msg = plainMessage(subject, Buffer.from(JSON.stringify(body)));
+    for (const sub of recipients(this.broker, this.roles, subject, null, null).subs) {
+      this.broker.deliverTo(sub, msg);
+    }
+  }
+
+  /** A mailbox is gone (expired or deleted): forget it and tell the indexes (§8). */
+  mailboxGone(box: Mailbox, at: number, reason: "expired" | "deleted"): void {
+    this.mailboxes.remove(box.mailId);
+    this.publishEvent(EXPIRED_SUBJECT, {
+      mail_id: box.mailId,
+      type: box.type,
+      expired_at: at,
+      reason,
+    });
+  }
+
+  /** Per connection per minute (mq9.md §11). */
+  allowCreate(client: Client, now: number): boolean {
+    const window = (this.creates.get(client) ?? []).filter((t) => now - t < 60_000);
+    if (window.length >= this.options.createsPerMinute) {
+      this.creates.set(client, window);
+      return false;
+    }
+    window.push(now);
+    this.creates.set(client, window);
+    return true;
+  }
+
+  // ---- broker hooks ----
+
+  private intercept(client: Client, msg: Message): boolean {
+    if (!msg.subject.startsWith(MQ9_PREFIX)) return false;
+    const target = classifyPublish(msg.subject);
+    try {
+      switch (target.kind) {
+        case "inbox":
+          handleSend(this, client, msg, target);
+          return true;
+        case "create":
+          handleCreate(this, client, msg);
+          return true;
+        case "query":
+          handleQuery(this, msg, target.mailId);
+          return true;
+        case "delete":
+          handleDelete(this, msg, target.mailId);
+          return true;
+        case "broadcast":
+          return this.broadcast(client, msg);
+        case "unknown":
+          throw new Mq9Error("bad_request", `unknown mq9 subject ${msg.subject}`);
+      }
+    } catch (err) {
+      const e =
+        err instanceof Mq9Error ? err : new Mq9Error("internal", "the broker failed to do that");
+      if (!(err instanceof Mq9Error)) {
+        this.log.error("mq9 request failed", { cid: client.id, err: String(err) });
+      }
+      this.fail(msg.reply, e);
+      return true;
+    }
+  }
+
+  /**
+   * Broadcasts are plain NATS (§8); mq9 only steps in to add its extended subscriptions
+   * (prefix patterns, `#`), which NATS matching cannot see.
+   */
+  private broadcast(client: Client, msg: Message): boolean {
+    const extra: Subscription[] = [];
+    for (const [sub, matches] of this.roles.extended) {
+      if (!sub.closed && matches(msg.subject) && !(sub.client === client && !client.echo)) {
+        extra.push(sub);
+      }
+    }
+    if (extra.length === 0) return false;
+    // NATS rules first; no-responders cannot apply, since the extended subscriptions get it.
+    const plain = new Set(this.broker.match(msg.subject).plain);
+    this.broker.deliver(client, msg);
+    for (const sub of extra) if (!plain.has(sub)) this.broker.deliverTo(sub, msg);
+    return true;
+  }
+
+  private subscribed(sub: Subscription): void {
+    const shape = classifySubscription(sub.subject);
+    if (shape === null) return;
+    if (shape.extended !== null) this.roles.extended.set(sub, shape.extended);
+    if (shape.owner !== null) {
+      this.roles.owners.set(sub, shape.owner.mailId);
+      startOwnerReplay(this, sub, shape.owner.mailId, shape.owner.priority);
+    }
+    if (shape.latestState !== null) {
+      sendLatestState(this, sub, shape.latestState.prefix, shape.latestState.priority);
+    }
+  }
+
+  private unsubscribed(sub: Subscription): void {
+    this.roles.owners.delete(sub);
+    this.roles.replaying.delete(sub);
+    this.roles.extended.delete(sub);
+  }
+
+  // ---- group commit ----
+
+  private prepare(send: PendingSend): boolean {
+    // The mailbox may have been deleted or expired since the send was accepted.
+    if (this.mailboxes.get(send.box.mailId, send.row.time) !== send.box) {
+      this.fail(send.row.reply, new Mq9Error("not_found", `no mailbox ${send.box.mailId}`));
+      return false;
+    }
+    const r = recipients(this.broker, this.roles, send.row.subject, send.box.mailId, send.from);
+    send.recipients = r;
+    send.row.unread = !r.ownerLive;
+    return true;
+  }
+
+  private write(batch: readonly PendingSend[]): void {
+    for (const s of batch) this.store.insertMessage(s.row, s.box.type === "latest");
+    this.store.saveNextMsgId(this.nextMsgId);
+  }
+
+  private committed(batch: readonly PendingSend[]): void {
+    for (const s of batch) {
+      const box = s.box;
+      if (box.type === "latest") {
+        box.stored = 1;
+        box.bytes = s.size;
+        box.unread = s.row.unread ? 1 : 0;
+      } else if (s.row.unread) box.unread++;
+      const subs = s.recipients?.subs ?? [];
+      if (subs.length === 0) continue;
+      const msg = toMessage(s.row);
+      for (const sub of subs) this.broker.deliverTo(sub, msg);
+    }
+  }
+
+  private failed(batch: readonly PendingSend[], err: unknown): void {
+    this.log.error("mq9 commit failed", { messages: batch.length, err: String(err) });
+    for (const s of batch) {
+      if (s.box.type !== "latest") {
+        s.box.stored--;
+        s.box.bytes -= s.size;
+      }
+      this.fail(s.row.reply, new Mq9Error("internal", "the message could not be stored"));
+      // Its flush must not confirm what was not stored: without a reply subject, the
+      // connection is closed so the client's flush fails instead of lying.
+      if (s.row.reply === null) s.from.close(CloseReason.Other);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Opening the store: one SQLite file in the data directory, WAL, migrations from drizzle/
+ * applied at start-up.
+ */
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
+
+/** Opens (creating if needed) `<dataDir>/mq9.db`; `:memory:` for a throwaway store. */
+export function openDb(dataDir: string | ":memory:"): Db {
+  let file = ":memory:";
+  if (dataDir !== ":memory:") {
+    fs.mkdirSync(dataDir, { recursive: true });
+    file = path.join(dataDir, "mq9.db");
+  }
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode: a commit survives the process being killed (the OS has the
+  // pages); only a power loss could take the last transactions.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return db;
+}

@@ -1,0 +1,333 @@
+/**
+ * Every query of the mq9 store. Synchronous (better-sqlite3): the mq9 layer calls it from
+ * the broker's event loop and batches writes itself (group commit, see writer.ts).
+ */
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import type { Statement } from "better-sqlite3";
+import { openDb, type Db } from "./db";
+import {
+  counters,
+  deadLetters,
+  mailboxes,
+  messages,
+  type DeadLetterRow,
+  type MailboxRow,
+  type MessageRow,
+} from "./schema";
+
+export type { DeadLetterRow, MailboxRow, MessageRow };
+
+/** A mailbox with what it holds, as loaded at start-up. */
+export interface MailboxStats extends MailboxRow {
+  stored: number;
+  bytes: number;
+  unread: number;
+}
+
+/** Where a read of a mailbox starts: after this position in mq9 order (§5). */
+export interface Cursor {
+  priority: number;
+  msgId: number;
+}
+
+const NEXT_MSG_ID = "next_msg_id";
+
+/** A messages row as better-sqlite3 returns it from the raw statements below. */
+interface RawMessage {
+  msg_id: number;
+  mail_id: string;
+  priority: number;
+  subject: string;
+  reply: string | null;
+  headers: Buffer | null;
+  payload: Buffer;
+  time: number;
+  expires_at: number | null;
+  unread: number;
+}
+
+function fromRaw(r: RawMessage): MessageRow {
+  return {
+    msgId: r.msg_id,
+    mailId: r.mail_id,
+    priority: r.priority,
+    subject: r.subject,
+    reply: r.reply,
+    headers: r.headers,
+    payload: r.payload,
+    time: r.time,
+    expiresAt: r.expires_at,
+    unread: r.unread === 1,
+  };
+}
+
+export class MailStore {
+  readonly db: Db;
+  // The hot paths (send, replay) use prepared statements directly: Drizzle's query
+  // builder costs about 14x per inserted row here, which group commit cannot hide.
+  private readonly insertStmt: Statement<unknown[]>;
+  private readonly clearLatestStmt: Statement<[string]>;
+  private readonly markReadStmt: Statement<[number]>;
+  private readonly unreadStmt: Statement<[string, number]>;
+
+  constructor(dataDir: string | ":memory:") {
+    this.db = openDb(dataDir);
+    const c = this.db.$client;
+    this.insertStmt = c.prepare(
+      `insert into messages (msg_id, mail_id, priority, subject, reply, headers, payload, time, expires_at, unread)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.clearLatestStmt = c.prepare("delete from messages where mail_id = ?");
+    this.markReadStmt = c.prepare("update messages set unread = 0 where msg_id = ? and unread = 1");
+    this.unreadStmt = c.prepare(
+      `select * from messages where mail_id = ? and unread = 1
+       order by priority, msg_id limit ?`,
+    );
+  }
+
+  close(): void {
+    this.db.$client.close();
+  }
+
+  /** Runs `fn` in one transaction (the unit of group commit). */
+  transaction<T>(fn: () => T): T {
+    return this.db.$client.transaction(fn)();
+  }
+
+  // ---- ids ----
+
+  /** The next msg_id: never reused, even after every message is gone. */
+  loadNextMsgId(): number {
+    const row = this.db.select().from(counters).where(eq(counters.name, NEXT_MSG_ID)).get();
+    const maxMsg = this.db
+      .select({ m: sql<number | null>`max(${messages.msgId})` })
+      .from(messages)
+      .get();
+    const maxDead = this.db
+      .select({ m: sql<number | null>`max(${deadLetters.msgId})` })
+      .from(deadLetters)
+      .get();
+    return Math.max(row?.value ?? 1, (maxMsg?.m ?? 0) + 1, (maxDead?.m ?? 0) + 1);
+  }
+
+  saveNextMsgId(value: number): void {
+    this.db
+      .insert(counters)
+      .values({ name: NEXT_MSG_ID, value })
+      .onConflictDoUpdate({ target: counters.name, set: { value } })
+      .run();
+  }
+
+  // ---- mailboxes ----
+
+  loadMailboxes(): MailboxStats[] {
+    const stats = this.db
+      .select({
+        mailId: messages.mailId,
+        stored: count(),
+        bytes: sql<number>`sum(length(${messages.payload}) + coalesce(length(${messages.headers}), 0))`,
+        unread: sql<number>`sum(${messages.unread})`,
+      })
+      .from(messages)
+      .groupBy(messages.mailId)
+      .all();
+    const byId = new Map(stats.map((s) => [s.mailId, s]));
+    return this.db
+      .select()
+      .from(mailboxes)
+      .all()
+      .map((m) => {
+        const s = byId.get(m.mailId);
+        return { ...m, stored: s?.stored ?? 0, bytes: s?.bytes ?? 0, unread: s?.unread ?? 0 };
+      });
+  }
+
+  insertMailbox(row: MailboxRow): void {
+    this.db.insert(mailboxes).values(row).run();
+  }
+
+  deleteMailbox(mailId: string): void {
+    this.db.delete(mailboxes).where(eq(mailboxes.mailId, mailId)).run();
+  }
+
+  /**
+   * Removes expired mailboxes and their messages. Unread urgent and normal messages of
+   * `standard` mailboxes go to the dead-letter store first (mq9.md §10), unless
+   * `keepDeadLetters` is false.
+   */
+  expireMailboxes(mailIds: string[], now: number, keepDeadLetters: boolean): void {
+    if (mailIds.length === 0) return;
+    if (keepDeadLetters) {
+      this.db.$client
+        .prepare(
+          `insert into dead_letters (msg_id, mail_id, priority, subject, reply, headers, payload, time, dead_at, reason)
+           select m.msg_id, m.mail_id, m.priority, m.subject, m.reply, m.headers, m.payload, m.time, ?, 'mailbox expired unread'
+           from messages m join mailboxes b on b.mail_id = m.mail_id
+           where b.type = 'standard' and m.unread = 1 and m.priority < 2
+             and m.mail_id in (select value from json_each(?))`,
+        )
+        .run(now, JSON.stringify(mailIds));
+    }
+    this.db.delete(messages).where(inArray(messages.mailId, mailIds)).run();
+    this.db.delete(mailboxes).where(inArray(mailboxes.mailId, mailIds)).run();
+  }
+
+  // ---- messages ----
+
+  /**
+   * Inserts one message; call inside a transaction. For a `latest` mailbox every earlier
+   * message goes in the same transaction (mq9.md §4.6).
+   */
+  insertMessage(row: MessageRow, latest: boolean): void {
+    if (latest) this.clearLatestStmt.run(row.mailId);
+    this.insertStmt.run(
+      row.msgId,
+      row.mailId,
+      row.priority,
+      row.subject,
+      row.reply,
+      row.headers,
+      row.payload,
+      row.time,
+      row.expiresAt,
+      row.unread ? 1 : 0,
+    );
+  }
+
+  /** Marks messages read; call inside a transaction. */
+  markRead(msgIds: readonly number[]): void {
+    for (const id of msgIds) this.markReadStmt.run(id);
+  }
+
+  /** Unread messages of a mailbox in mq9 order, optionally of one priority only. */
+  unread(mailId: string, priority: number | null, limit: number): MessageRow[] {
+    if (priority === null) return (this.unreadStmt.all(mailId, limit) as RawMessage[]).map(fromRaw);
+    return this.db
+      .select()
+      .from(messages)
+      .where(
+        and(
+          eq(messages.mailId, mailId),
+          eq(messages.unread, true),
+          eq(messages.priority, priority),
+        ),
+      )
+      .orderBy(asc(messages.msgId))
+      .limit(limit)
+      .all();
+  }
+
+  /** The newest message of a mailbox (the current state of a `latest` mailbox). */
+  newest(mailId: string, priority: number | null): MessageRow | undefined {
+    const where = [eq(messages.mailId, mailId)];
+    if (priority !== null) where.push(eq(messages.priority, priority));
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(...where))
+      .orderBy(desc(messages.msgId))
+      .limit(1)
+      .get();
+  }
+
+  /**
+   * Stored messages in mq9 order. With `afterMsgId`, those that come after that message in
+   * mq9 order; if it is gone, those with a higher msg_id. Never changes unread state.
+   */
+  list(mailId: string, afterMsgId: number | null, limit: number): MessageRow[] {
+    const where = [eq(messages.mailId, mailId)];
+    if (afterMsgId !== null) {
+      const at = this.cursorOf(mailId, afterMsgId);
+      const c =
+        at === null
+          ? gt(messages.msgId, afterMsgId)
+          : or(
+              gt(messages.priority, at.priority),
+              and(eq(messages.priority, at.priority), gt(messages.msgId, at.msgId)),
+            );
+      if (c !== undefined) where.push(c);
+    }
+    return this.db
+      .select()
+      .from(messages)
+      .where(and(...where))
+      .orderBy(asc(messages.priority), asc(messages.msgId))
+      .limit(limit)
+      .all();
+  }
+
+  /** Where a msg_id sits in mq9 order, if the message is still in this mailbox. */
+  cursorOf(mailId: string, msgId: number): Cursor | null {
+    const row = this.db
+      .select({ priority: messages.priority, msgId: messages.msgId })
+      .from(messages)
+      .where(and(eq(messages.mailId, mailId), eq(messages.msgId, msgId)))
+      .get();
+    return row ?? null;
+  }
+
+  /**
+   * Deletes messages whose own expiry passed (notify messages, §4.7). Returns what went,
+   * per mailbox, so the caller can adjust its counts.
+   */
+  expireMessages(now: number): { mailId: string; stored: number; bytes: number; unread: number }[] {
+    const gone = this.db
+      .select({
+        mailId: messages.mailId,
+        stored: count(),
+        bytes: sql<number>`sum(length(${messages.payload}) + coalesce(length(${messages.headers}), 0))`,
+        unread: sql<number>`sum(${messages.unread})`,
+      })
+      .from(messages)
+      .where(and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now)))
+      .groupBy(messages.mailId)
+      .all();
+    if (gone.length > 0) {
+      this.db
+        .delete(messages)
+        .where(and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now)))
+        .run();
+    }
+    return gone;
+  }
+
+  /** The earliest message expiry still ahead, for the expiry timer. */
+  nextMessageExpiry(): number | null {
+    const row = this.db
+      .select({ t: sql<number | null>`min(${messages.expiresAt})` })
+      .from(messages)
+      .get();
+    return row?.t ?? null;
+  }
+
+  // ---- dead letters ----
+
+  listDeadLetters(limit: number, beforeId: number | null): DeadLetterRow[] {
+    return this.db
+      .select()
+      .from(deadLetters)
+      .where(beforeId === null ? undefined : lt(deadLetters.id, beforeId))
+      .orderBy(desc(deadLetters.id))
+      .limit(limit)
+      .all();
+  }
+
+  getDeadLetter(id: number): DeadLetterRow | undefined {
+    return this.db.select().from(deadLetters).where(eq(deadLetters.id, id)).get();
+  }
+
+  deleteDeadLetters(ids: readonly number[] | "all"): number {
+    const q = this.db.delete(deadLetters);
+    const r = ids === "all" ? q.run() : q.where(inArray(deadLetters.id, [...ids])).run();
+    return r.changes;
+  }
+
+  countDeadLetters(): number {
+    return this.db.select({ n: count() }).from(deadLetters).get()?.n ?? 0;
+  }
+
+  /** Drops dead letters older than the retention (mq9.md §10). */
+  pruneDeadLetters(olderThan: number): number {
+    return this.db.delete(deadLetters).where(lt(deadLetters.deadAt, olderThan)).run().changes;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The mq9 store's tables (Drizzle, SQLite). Migrations in drizzle/ are generated from this
+ * file by drizzle-kit and applied at start-up. Times are ms since the epoch.
+ */
+import { sql } from "drizzle-orm";
+import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const mailboxes = sqliteTable("mailboxes", {
+  mailId: text("mail_id").primaryKey(),
+  /** "standard" keeps every message; "latest" keeps only the newest (mq9.md §3). */
+  type: text("type", { enum: ["standard", "latest"] }).notNull(),
+  /** SHA-256 of the token, hex; the token itself is never stored. */
+  tokenHash: text("token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  /** Null: never expires. */
+  expiresAt: integer("expires_at"),
+  ttl: integer("ttl").notNull(),
+});
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    /** Broker-wide, only grows, never reused (mq9.md §5). */
+    msgId: integer("msg_id").primaryKey(),
+    mailId: text("mail_id")
+      .notNull()
+      .references(() => mailboxes.mailId, { onDelete: "cascade" }),
+    /** 0 urgent, 1 normal, 2 notify: sorts in mq9 order. */
+    priority: integer("priority").notNull(),
+    subject: text("subject").notNull(),
+    reply: text("reply"),
+    /** The NATS header block as published with HPUB, or null. */
+    headers: blob("headers", { mode: "buffer" }),
+    payload: blob("payload", { mode: "buffer" }).notNull(),
+    time: integer("time").notNull(),
+    expiresAt: integer("expires_at"),
+    unread: integer("unread", { mode: "boolean" }).notNull(),
+  },
+  (t) => [
+    // All of a mailbox in mq9 order (QUERY, the console).
+    index("messages_order").on(t.mailId, t.priority, t.msgId),
+    // Only unread rows: replay finds them at once, and marking one read is a single index
+    // delete (measured 3x faster for insert + replay than indexing the unread column).
+    index("messages_unread")
+      .on(t.mailId, t.priority, t.msgId)
+      .where(sql`${t.unread} = 1`),
+    index("messages_expiry")
+      .on(t.expiresAt)
+      .where(sql`${t.expiresAt} is not null`),
+  ],
+);
+
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    msgId: integer("msg_id").notNull(),
+    mailId: text("mail_id").notNull(),
+    priority: integer("priority").notNull(),
+    subject: text("subject").notNull(),
+    reply: text("reply"),
+    headers: blob("headers", { mode: "buffer" }),
+    payload: blob("payload", { mode: "buffer" }).notNull(),
+    time: integer("time").notNull(),
+    deadAt: integer("dead_at").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("dead_letters_dead_at").on(t.deadAt), index("dead_letters_mail").on(t.mailId)],
+);
+
+/** Named counters that must survive restarts (the next msg_id). */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull(),
+});
+
+export type MailboxRow = typeof mailboxes.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+export type NewMessageRow = typeof messages.$inferInsert;
+export type DeadLetterRow = typeof deadLetters.$inferSelect;
