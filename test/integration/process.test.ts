@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -38,9 +40,11 @@ after(() => {
 
 /** `node --import tsx <entry> ...args` in the project root. */
 function run(entry: string, args: string[], env: Record<string, string> = {}): Proc {
+  // Each process gets a data directory of its own, never the repository's ./data.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-process-"));
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, MQ9_DATA: dataDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
