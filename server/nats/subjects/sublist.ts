@@ -43,6 +43,10 @@ const DEFAULT_CACHE_SIZE = 4096;
 export class SubjectIndex<T extends Indexed> {
   private readonly root = new Level<T>();
   private readonly cache = new Map<string, MatchResult<T>>();
+  // The last subject matched and its result: a publisher tends to repeat one subject, and
+  // comparing against it is cheaper than a Map lookup. Cleared on every change.
+  private lastSubject: string | null = null;
+  private lastResult: MatchResult<T> = EMPTY;
   private count = 0;
 
   constructor(private readonly cacheSize = DEFAULT_CACHE_SIZE) {}
@@ -92,15 +96,19 @@ export class SubjectIndex<T extends Indexed> {
 
   /** Every entry whose pattern matches a published subject. */
   match(subject: string): MatchResult<T> {
-    const hit = this.cache.get(subject);
-    if (hit !== undefined) return hit;
-    const result = this.compute(subject);
-    if (this.cache.size >= this.cacheSize) {
-      // Drop the oldest entry (Map keeps insertion order).
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+    if (subject === this.lastSubject) return this.lastResult;
+    let result = this.cache.get(subject);
+    if (result === undefined) {
+      result = this.compute(subject);
+      if (this.cache.size >= this.cacheSize) {
+        // Drop the oldest entry (Map keeps insertion order).
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      this.cache.set(subject, result);
     }
-    this.cache.set(subject, result);
+    this.lastSubject = subject;
+    this.lastResult = result;
     return result;
   }
 
@@ -141,6 +149,8 @@ export class SubjectIndex<T extends Indexed> {
   }
 
   private evict(pattern: string): void {
+    this.lastSubject = null;
+    this.lastResult = EMPTY;
     if (this.cache.size === 0) return;
     for (const subject of this.cache.keys()) {
       if (subjectMatches(pattern, subject)) this.cache.delete(subject);
