@@ -9,7 +9,7 @@ export function handlePub(client: Client, op: PubOp): void {
   if (client.opts.pedantic && !isValidLiteralSubject(op.subject)) {
     client.sendErr(ERR.invalidPublishSubject);
   }
-  client.lastActivity = Date.now();
+  client.lastActivity = client.readAt;
   client.inMsgs++;
   client.inBytes += op.data.length;
   // +OK goes out before the message reaches the publisher's own subscriptions.
