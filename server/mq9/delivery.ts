@@ -46,7 +46,29 @@ export function recipients(
     if (mailId !== null && roles.owners.get(sub) === mailId) ownerLive = true;
   };
   for (const sub of match.plain) if (eligible(sub)) take(sub);
-  for (const group of match.groups) {
+  let groups: readonly (readonly Subscription[])[] = match.groups;
+  if (roles.extended.size > 0) {
+    // Extended subscriptions join the plain ones, or their queue group by name (NATS
+    // merges groups by name across patterns, sublist.go).
+    const known = new Set<Subscription>(match.plain);
+    const byName = new Map<string, Subscription[]>();
+    for (const g of match.groups) {
+      byName.set(g[0]!.queue!, [...g]);
+      for (const s of g) known.add(s);
+    }
+    for (const [sub, matches] of roles.extended) {
+      if (known.has(sub) || !matches(subject)) continue;
+      if (sub.queue === null) {
+        if (eligible(sub)) take(sub);
+      } else {
+        const g = byName.get(sub.queue);
+        if (g === undefined) byName.set(sub.queue, [sub]);
+        else g.push(sub);
+      }
+    }
+    groups = [...byName.values()];
+  }
+  for (const group of groups) {
     const n = group.length;
     const start = n > 1 ? Math.floor(Math.random() * n) : 0;
     for (let k = 0; k < n; k++) {
@@ -55,19 +77,6 @@ export function recipients(
         take(sub);
         break;
       }
-    }
-  }
-  if (roles.extended.size > 0) {
-    const seen = new Set(subs);
-    const groups = new Set<string>();
-    for (const [sub, matches] of roles.extended) {
-      if (seen.has(sub) || !eligible(sub) || !matches(subject)) continue;
-      // One member per queue group here too.
-      if (sub.queue !== null) {
-        if (groups.has(sub.queue)) continue;
-        groups.add(sub.queue);
-      }
-      take(sub);
     }
   }
   return { subs, ownerLive };

@@ -21,6 +21,7 @@ export function startOwnerReplay(
 ): void {
   if (mq9.mailboxes.get(mailId) === undefined) return;
   const rank = priority === null ? null : priorityRank(priority);
+  // Live messages skip the subscription from now on and stay unread for the replay.
   mq9.roles.replaying.add(sub);
   const step = (): void => {
     const box = mq9.mailboxes.get(mailId);
@@ -53,7 +54,9 @@ export function startOwnerReplay(
     }
     setImmediate(step);
   };
-  step();
+  // Start once the rest of this read is handled: clients send `UNSUB <sid> <max>` right
+  // behind the SUB, and the replay must honour that max rather than consume past it.
+  process.nextTick(step);
 }
 
 /**

@@ -195,17 +195,17 @@ export class Mq9Service {
    * (prefix patterns, `#`), which NATS matching cannot see.
    */
   private broadcast(client: Client, msg: Message): boolean {
-    const extra: Subscription[] = [];
-    for (const [sub, matches] of this.roles.extended) {
-      if (!sub.closed && matches(msg.subject) && !(sub.client === client && !client.echo)) {
-        extra.push(sub);
+    let extended = false;
+    for (const matches of this.roles.extended.values()) {
+      if (matches(msg.subject)) {
+        extended = true;
+        break;
       }
     }
-    if (extra.length === 0) return false;
-    // NATS rules first; no-responders cannot apply, since the extended subscriptions get it.
-    const plain = new Set(this.broker.match(msg.subject).plain);
-    this.broker.deliver(client, msg);
-    for (const sub of extra) if (!plain.has(sub)) this.broker.deliverTo(sub, msg);
+    if (!extended) return false;
+    for (const sub of recipients(this.broker, this.roles, msg.subject, null, client).subs) {
+      this.broker.deliverTo(sub, msg);
+    }
     return true;
   }
 
@@ -217,8 +217,10 @@ export class Mq9Service {
       this.roles.owners.set(sub, shape.owner.mailId);
       startOwnerReplay(this, sub, shape.owner.mailId, shape.owner.priority);
     }
-    if (shape.latestState !== null) {
-      sendLatestState(this, sub, shape.latestState.prefix, shape.latestState.priority);
+    const latest = shape.latestState;
+    if (latest !== null) {
+      // After the rest of this read, like the owner replay (an UNSUB max may follow).
+      process.nextTick(() => sendLatestState(this, sub, latest.prefix, latest.priority));
     }
   }
 
