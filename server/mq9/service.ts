@@ -51,6 +51,8 @@ export class Mq9Service {
     readonly log: Logger,
   ) {
     this.options = { ...MQ9_DEFAULTS, ...options };
+    // An operator who lowers the maximum lowers the default with it.
+    this.options.defaultTtl = Math.min(this.options.defaultTtl, this.options.maxTtl);
     this.writer = new GroupCommit(
       {
         prepare: (s) => this.prepare(s),

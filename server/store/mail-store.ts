@@ -69,6 +69,7 @@ export class MailStore {
   private readonly clearLatestStmt: Statement<[string]>;
   private readonly markReadStmt: Statement<[number]>;
   private readonly unreadStmt: Statement<[string, number]>;
+  private readonly insertMailboxStmt: Statement<unknown[]>;
 
   constructor(dataDir: string | ":memory:") {
     this.db = openDb(dataDir);
@@ -79,6 +80,10 @@ export class MailStore {
     );
     this.clearLatestStmt = c.prepare("delete from messages where mail_id = ?");
     this.markReadStmt = c.prepare("update messages set unread = 0 where msg_id = ? and unread = 1");
+    this.insertMailboxStmt = c.prepare(
+      `insert into mailboxes (mail_id, type, token_hash, created_at, expires_at, ttl)
+       values (?, ?, ?, ?, ?, ?)`,
+    );
     this.unreadStmt = c.prepare(
       `select * from messages where mail_id = ? and unread = 1
        order by priority, msg_id limit ?`,
@@ -143,7 +148,8 @@ export class MailStore {
   }
 
   insertMailbox(row: MailboxRow): void {
-    this.db.insert(mailboxes).values(row).run();
+    const r = row;
+    this.insertMailboxStmt.run(r.mailId, r.type, r.tokenHash, r.createdAt, r.expiresAt, r.ttl);
   }
 
   deleteMailbox(mailId: string): void {
