@@ -35,3 +35,15 @@ export function headersToJson(block: Buffer | null): Record<string, string[]> | 
   }
   return out;
 }
+
+/**
+ * A sender's header block without any `Mq9-*` keys: only the broker may set those, or a
+ * sender could forge its msg_id or priority. Null when nothing is left.
+ */
+export function stripMq9Headers(block: Buffer): Buffer | null {
+  const lines = block.toString("latin1").split("\r\n");
+  const status = lines[0] ?? "NATS/1.0";
+  const kept = lines.slice(1).filter((l) => l !== "" && !/^mq9-/i.test(l));
+  if (kept.length === 0 && status.trim() === "NATS/1.0") return null;
+  return Buffer.from(`${status}\r\n${kept.map((l) => `${l}\r\n`).join("")}\r\n`, "latin1");
+}

@@ -2,6 +2,7 @@
 import type { Client } from "../../nats/mod";
 import type { Message } from "../../nats/message";
 import { Mq9Error } from "../errors";
+import { stripMq9Headers } from "../headers";
 import type { Mq9Service } from "../service";
 import { priorityRank, type Priority } from "../subjects";
 
@@ -35,7 +36,7 @@ export function handleSend(
     throw new Mq9Error("mailbox_full", `mailbox ${box.mailId} is full`);
   }
   // The read buffer is reused after this call: keep copies.
-  const headers = headerSize > 0 ? Buffer.from(msg.data.subarray(0, headerSize)) : null;
+  const headers = headerSize > 0 ? stripMq9Headers(msg.data.subarray(0, headerSize)) : null;
   const payload = Buffer.from(msg.data.subarray(headerSize));
   const notifyExpiry = now + o.notifyTtl * 1000;
   box.stored++;
