@@ -1,0 +1,105 @@
+/**
+ * Who a CONNECT is (nats-wire-notes §1.11, auth.go): an nkey signature over the nonce,
+ * a user and password (plain or bcrypt), a token, or nothing with `no_auth_user`.
+ */
+import bcrypt from "bcryptjs";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ConnectOptions } from "../protocol/connect";
+import { verifyNonceSignature } from "./nkeys";
+import { Permissions } from "./permissions";
+import { authRequired, type AuthConfig, type UserPermissions } from "./types";
+
+export interface Identity {
+  /** User name or public nkey; never a secret. */
+  name: string;
+  permissions: Permissions | null;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Hash first so the comparison takes the same time whatever the lengths.
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** bcrypt is slow by design; remember outcomes so only a client's first CONNECT pays. */
+const bcryptCache = new Map<string, boolean>();
+
+function passwordMatches(given: string, configured: string | null): boolean {
+  if (configured === null) return given === "";
+  if (!/^\$2[abxy]?\$/.test(configured)) return sameSecret(given, configured);
+  const key = createHash("sha256").update(`${configured}\0${given}`).digest("hex");
+  let ok = bcryptCache.get(key);
+  if (ok === undefined) {
+    ok = bcrypt.compareSync(given, configured);
+    if (bcryptCache.size > 10_000) bcryptCache.clear();
+    bcryptCache.set(key, ok);
+  }
+  return ok;
+}
+
+function compile(p: UserPermissions | null): Permissions | null {
+  return p === null ? null : new Permissions(p);
+}
+
+export class Authenticator {
+  readonly required: boolean;
+  /** nkey users need a nonce in INFO (nonceRequired). */
+  readonly needsNonce: boolean;
+  private readonly users = new Map<
+    string,
+    { password: string | null; perms: Permissions | null }
+  >();
+  private readonly nkeys = new Map<string, Permissions | null>();
+
+  constructor(private readonly config: AuthConfig | null) {
+    this.required = authRequired(config);
+    this.needsNonce = (config?.nkeys.length ?? 0) > 0;
+    for (const u of config?.users ?? []) {
+      this.users.set(u.user, { password: u.password, perms: compile(u.permissions) });
+    }
+    for (const n of config?.nkeys ?? []) this.nkeys.set(n.nkey, compile(n.permissions));
+  }
+
+  get timeoutMs(): number {
+    return this.config?.timeoutMs ?? 2000;
+  }
+
+  /** The identity of a client that sent no CONNECT credentials, if `no_auth_user` allows. */
+  anonymous(): Identity | null {
+    const name = this.config?.noAuthUser ?? null;
+    if (name === null) return null;
+    const u = this.users.get(name);
+    return u === undefined ? null : { name, permissions: u.perms };
+  }
+
+  /** The CONNECT's identity, or null for an authorization violation. */
+  check(opts: ConnectOptions, nonce: string | undefined): Identity | null {
+    const c = this.config;
+    if (c === null || !this.required) return { name: "", permissions: null };
+    if (opts.nkey !== "") {
+      if (!this.nkeys.has(opts.nkey) || nonce === undefined) return null;
+      if (!verifyNonceSignature(opts.nkey, nonce, opts.sig)) return null;
+      return { name: opts.nkey, permissions: this.nkeys.get(opts.nkey) ?? null };
+    }
+    if (this.users.size > 0 && opts.user !== "") {
+      const u = this.users.get(opts.user);
+      if (u === undefined || !passwordMatches(opts.pass, u.password)) return null;
+      return { name: opts.user, permissions: u.perms };
+    }
+    if (c.token !== null) {
+      return opts.authToken !== "" && sameSecret(opts.authToken, c.token)
+        ? { name: "", permissions: null }
+        : null;
+    }
+    if (c.user !== null) {
+      if (opts.user === c.user && passwordMatches(opts.pass, c.password)) {
+        return { name: c.user, permissions: null };
+      }
+      return null;
+    }
+    // No credentials at all: the no_auth_user, if there is one.
+    if (opts.user === "" && opts.authToken === "") return this.anonymous();
+    return null;
+  }
+}
