@@ -1,0 +1,136 @@
+/**
+ * What a nats-server config file can say that this broker uses (options.ts fills it in).
+ * Durations are milliseconds and sizes bytes, like BrokerOptions.
+ */
+import type { BrokerOptions } from "../nats/options";
+import type { Mq9Options } from "../mq9/options";
+import type { ConfPosition } from "./parse";
+
+/** Subjects a user may use. `allow: null` = anything not denied; `allow: []` = nothing. */
+export interface SubjectPermission {
+  allow: string[] | null;
+  deny: string[] | null;
+}
+
+/** `allow_responses`: may publish to reply subjects of requests it received. */
+export interface ResponsePermission {
+  /** Replies allowed per request; negative = unlimited (nats-server default 1). */
+  maxMsgs: number;
+  /** How long a reply subject stays usable; negative = forever (default 2 minutes). */
+  expiresMs: number;
+}
+
+export interface Permissions {
+  publish: SubjectPermission | null;
+  subscribe: SubjectPermission | null;
+  response: ResponsePermission | null;
+}
+
+export type ConnectionType =
+  "STANDARD" | "WEBSOCKET" | "LEAFNODE" | "LEAFNODE_WS" | "MQTT" | "MQTT_WS";
+
+export interface PasswordUser {
+  user: string;
+  /** Plain text or a bcrypt hash (`$2a$…`); null = none (nats-server then accepts an empty one). */
+  password: string | null;
+  permissions: Permissions | null;
+  /** null = any kind of connection. */
+  allowedConnectionTypes: ConnectionType[] | null;
+}
+
+export interface NkeyUser {
+  /** Public user key, `U…`. */
+  nkey: string;
+  permissions: Permissions | null;
+  allowedConnectionTypes: ConnectionType[] | null;
+}
+
+export interface Authorization {
+  /** Single user (exclusive with `token` and with `users`). */
+  user: string | null;
+  password: string | null;
+  /** Exclusive with user/password and with `users`. */
+  token: string | null;
+  /** How long a client has to send CONNECT; null = nats-server's default (2 s, or TLS timeout + 1 s). */
+  timeoutMs: number | null;
+  /** `users` entries with a name; the default permissions are already applied. */
+  users: PasswordUser[];
+  nkeys: NkeyUser[];
+  defaultPermissions: Permissions | null;
+}
+
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  caFile: string | null;
+  /** Require and verify client certificates (mutual TLS). */
+  verify: boolean;
+  /** Handshake timeout; null = nats-server's default (2 s). */
+  timeoutMs: number | null;
+}
+
+export interface WebSocketConfig {
+  /** null = not enabled (nats-server: no port, or port 0); 0 = any free port (nats-server -1). */
+  port: number | null;
+  host: string | null;
+  noTls: boolean;
+  tls: TlsConfig | null;
+  compression: boolean;
+  sameOrigin: boolean;
+  allowedOrigins: string[];
+  handshakeTimeoutMs: number | null;
+}
+
+export type NatsLimits = Partial<
+  Pick<
+    BrokerOptions,
+    | "maxPayload"
+    | "maxControlLine"
+    | "maxConnections"
+    | "maxSubscriptions"
+    | "maxPending"
+    | "writeDeadline"
+    | "pingInterval"
+    | "maxPingsOut"
+  >
+>;
+
+/** Everything a config file set; absent = not set there (nats-server's "0 = default" included). */
+export interface FileConfig {
+  host?: string;
+  /** 0 = any free port (nats-server's -1). */
+  port?: number;
+  serverName?: string;
+  limits: NatsLimits;
+  /** The monitoring endpoint (`http`, `http_port`); port 0 = any free port. */
+  monitor?: { host?: string; port: number };
+  portsFileDir?: string;
+  pidFile?: string;
+  logFile?: string;
+  debug?: boolean;
+  trace?: boolean;
+  logtime?: boolean;
+  authorization?: Authorization;
+  noAuthUser?: string;
+  tls?: TlsConfig;
+  websocket?: WebSocketConfig;
+  mq9: Partial<Mq9Options>;
+  /** `mq9.data_dir`. */
+  dataDir?: string;
+}
+
+export interface ConfDiagnostic {
+  pos: ConfPosition;
+  message: string;
+}
+
+export function formatDiagnostic(d: ConfDiagnostic): string {
+  return `${d.pos.file}:${d.pos.line}:${d.pos.column}: ${d.message}`;
+}
+
+export interface MappedConfig {
+  config: FileConfig;
+  warnings: ConfDiagnostic[];
+  /** Non-empty = refuse to start. */
+  errors: ConfDiagnostic[];
+}
