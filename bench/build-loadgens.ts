@@ -1,7 +1,8 @@
 /**
  * Compiles the load generators into bench/build/ when missing or older than their source:
- * loadgen (C, libnats) for TCP workloads, wsloadgen (Go, Debian's nats.go in GOPATH mode)
- * for WebSocket, since Debian's nats.c 3.4.1 has no WebSocket transport.
+ * loadgen (C, libnats) for TCP workloads, mq9gen (C, libnats) for the mq9 rows, wsloadgen
+ * (Go, Debian's nats.go in GOPATH mode) for WebSocket, since Debian's nats.c 3.4.1 has no
+ * WebSocket transport.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -23,17 +24,19 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
   }).trim();
 }
 
-/** Path of the C load generator, built if needed. Throws with the compiler's output on failure. */
-export function buildLoadgen(): string {
-  const source = path.join(BENCH_DIR, "loadgen.c");
-  const binary = path.join(BUILD_DIR, "loadgen");
+/** Path of a C load generator (`loadgen`, `mq9gen`), built if needed. Throws with the compiler's output on failure. */
+export function buildCLoadgen(name: "loadgen" | "mq9gen"): string {
+  const source = path.join(BENCH_DIR, `${name}.c`);
+  const binary = path.join(BUILD_DIR, name);
   if (!stale(binary, source)) return binary;
   fs.mkdirSync(BUILD_DIR, { recursive: true });
   const flags = run("pkg-config", ["--cflags", "--libs", "libnats"]).split(/\s+/).filter(Boolean);
-  process.stderr.write("building bench/build/loadgen (gcc, libnats)\n");
-  run("gcc", ["-O2", "-o", binary, source, ...flags]);
+  process.stderr.write(`building bench/build/${name} (gcc, libnats)\n`);
+  run("gcc", ["-O2", "-Wall", "-o", binary, source, ...flags]);
   return binary;
 }
+
+export const buildLoadgen = (): string => buildCLoadgen("loadgen");
 
 /** Path of the Go WebSocket load generator, or the reason it cannot be built. */
 export function buildWsLoadgen(): { binary: string } | { error: string } {

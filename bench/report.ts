@@ -11,9 +11,12 @@ export function median(xs: number[]): number | undefined {
 export function formatFigure(value: number | undefined, unit: Metric["unit"]): string {
   if (value === undefined) return "—";
   if (unit === "µs") return `${value.toFixed(0)} µs`;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M msg/s`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(0)}k msg/s`;
-  return `${value.toFixed(0)} msg/s`;
+  if (unit === "kB") return formatKb(value);
+  if (unit === "B") return `${value.toFixed(0)} B`;
+  const per = unit === "op/s" ? "/s" : " msg/s";
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M${per}`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(unit === "op/s" ? 1 : 0)}k${per}`;
+  return `${value.toFixed(0)}${per}`;
 }
 
 export function formatKb(kb: number | undefined): string {

@@ -1,7 +1,8 @@
 /**
  * The two servers under comparison, each a separate process on its own ports:
- * Debian's nats-server, and our broker (server/main-broker.ts). Until the broker
- * entry exists, "ours" is a second nats-server so the harness runs end to end.
+ * Debian's nats-server (stock, or with JetStream for the durable mq9 rows), and our broker
+ * (server/main-broker.ts). Until the broker entry exists, "ours" is a second nats-server so
+ * the harness runs end to end.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -21,6 +22,8 @@ export interface Target {
   wsPort: number;
   /** Undefined if the process could not be identified (then no RSS figures). */
   pid: number | undefined;
+  /** Where a broker started with `gcOnSignal` writes its memory usage after SIGUSR2. */
+  memFile?: string;
   stop(): Promise<void>;
 }
 
@@ -62,16 +65,52 @@ export async function startReferenceServer(name = "nats-server"): Promise<Target
   };
 }
 
-export async function startOurBroker(): Promise<Target> {
+/** nats-server with JetStream on file storage in a temporary directory: the reference for durable mq9 rows. */
+export async function startJetStreamServer(): Promise<Target> {
+  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-bench-jetstream-"));
+  const before = new Set(childPids("nats-server"));
+  let server: Awaited<ReturnType<typeof startNatsServer>>;
+  try {
+    // Otherwise a stock install: the file store does not fsync every message.
+    server = await startNatsServer(`jetstream { store_dir: ${JSON.stringify(storeDir)} }`);
+  } catch (e) {
+    fs.rmSync(storeDir, { recursive: true, force: true });
+    throw e;
+  }
+  const pid = childPids("nats-server").find((p) => !before.has(p));
+  return {
+    name: "nats-server",
+    description: "Debian nats-server with JetStream (file storage)",
+    port: server.port,
+    wsPort: 0,
+    pid,
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `gcOnSignal`: SIGUSR2 makes the broker collect garbage and write its memory usage to
+ * `memFile` (bench/gc-on-signal.ts), for memory figures without garbage.
+ */
+export async function startOurBroker(opts: { gcOnSignal?: boolean } = {}): Promise<Target> {
   const port = await freePort();
   const wsPort = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-bench-data-"));
+  // Inside the data directory, so it goes with it.
+  const memFile = path.join(dataDir, "bench-memory.json");
+  const gcHook = opts.gcOnSignal
+    ? ["--expose-gc", "--import", path.join(REPO_ROOT, "bench", "gc-on-signal.ts")]
+    : [];
   // `node --import tsx` rather than `tsx`: the broker is then this child itself, so its pid is the one to measure.
   const child = spawn(
     process.execPath,
     [
       "--import",
       "tsx",
+      ...gcHook,
       BROKER_ENTRY,
       "--host",
       "127.0.0.1",
@@ -82,7 +121,7 @@ export async function startOurBroker(): Promise<Target> {
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, MQ9_DATA: dataDir },
+      env: { ...process.env, MQ9_DATA: dataDir, MQ9_BENCH_MEM_FILE: memFile },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -110,6 +149,7 @@ export async function startOurBroker(): Promise<Target> {
     port,
     wsPort,
     pid: child.pid,
+    memFile: opts.gcOnSignal ? memFile : undefined,
     stop: () => stopChild(child, cleanup),
   };
 }
