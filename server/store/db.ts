@@ -7,15 +7,24 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import fs from "node:fs";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+export interface OpenDb {
+  db: Db;
+  /** The checkpoint thread, for a file database. */
+  checkpointer: Worker | null;
+}
+
+const CHECKPOINT_INTERVAL_MS = 200;
+
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
 
 /** Opens (creating if needed) `<dataDir>/mq9.db`; `:memory:` for a throwaway store. */
-export function openDb(dataDir: string | ":memory:"): Db {
+export function openDb(dataDir: string | ":memory:"): OpenDb {
   let file = ":memory:";
   if (dataDir !== ":memory:") {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -30,5 +39,14 @@ export function openDb(dataDir: string | ":memory:"): Db {
   sqlite.pragma("busy_timeout = 5000");
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return db;
+  let checkpointer: Worker | null = null;
+  if (file !== ":memory:") {
+    // Checkpoints (with their fsyncs) happen on another thread; see checkpoint-worker.mjs.
+    sqlite.pragma("wal_autocheckpoint = 0");
+    checkpointer = new Worker(new URL("./checkpoint-worker.mjs", import.meta.url), {
+      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+    checkpointer.unref();
+  }
+  return { db, checkpointer };
 }

@@ -4,6 +4,7 @@
  */
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
+import type { Worker } from "node:worker_threads";
 import { openDb, type Db } from "./db";
 import {
   counters,
@@ -71,8 +72,10 @@ export class MailStore {
   private readonly unreadStmt: Statement<[string, number]>;
   private readonly insertMailboxStmt: Statement<unknown[]>;
 
+  private readonly checkpointer: Worker | null;
+
   constructor(dataDir: string | ":memory:") {
-    this.db = openDb(dataDir);
+    ({ db: this.db, checkpointer: this.checkpointer } = openDb(dataDir));
     const c = this.db.$client;
     this.insertStmt = c.prepare(
       `insert into messages (msg_id, mail_id, priority, subject, reply, headers, payload, time, expires_at, unread)
@@ -91,6 +94,9 @@ export class MailStore {
   }
 
   close(): void {
+    // The checkpoint thread only reads what this connection wrote; closing it may lose a
+    // checkpoint, never data (closing the last connection checkpoints the WAL).
+    void this.checkpointer?.terminate();
     this.db.$client.close();
   }
 
