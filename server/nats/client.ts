@@ -14,7 +14,8 @@ import { ERR, OK_LINE, PING_LINE, errLine } from "./protocol/errors";
 import { infoLine } from "./protocol/info";
 import type { Op } from "./protocol/ops";
 import { Parser } from "./protocol/parser";
-import { putBytes, putString, putUint } from "./protocol/wire";
+import { ParsedPub } from "./protocol/pub-op";
+import { putBytes, putRange, putString, putUint } from "./protocol/wire";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
 
@@ -168,14 +169,19 @@ export class Client {
   writeMsg(sub: Subscription, msg: Message): boolean {
     if (this.closed) return false;
     const { subject, reply } = msg;
-    let body = msg.data;
+    // A message straight from the parser is copied out of the read buffer without making
+    // a Buffer view of its payload (see ParsedPub).
+    const parsed = msg instanceof ParsedPub ? msg : null;
+    const total = parsed !== null ? parsed.size : msg.data.length;
     let hdr = msg.headerSize;
     let sizeText = msg.sizeText;
+    let skip = 0;
     if (hdr >= 0 && !this.headers) {
-      body = body.subarray(hdr);
+      skip = hdr;
       hdr = -1;
       sizeText = null;
     }
+    const bodyLen = total - skip;
     // A message on the subscription's own subject (always so without wildcards) starts
     // with a cached `MSG <subject> <sid> `; others have the line written out.
     const head = subject === sub.subject ? sub.msgHead() : null;
@@ -183,7 +189,7 @@ export class Client {
       LINE_OVERHEAD +
       (head === null ? subject.length + sub.sid.length : head.length) +
       (reply === null ? 0 : reply.length + 1) +
-      body.length +
+      bodyLen +
       (sizeText === null ? 0 : sizeText.length);
     const out = this.out;
     const buf = out.reserve(size);
@@ -207,16 +213,16 @@ export class Client {
         p = putUint(buf, p, hdr);
         buf[p++] = 32;
       }
-      p = putUint(buf, p, body.length);
+      p = putUint(buf, p, bodyLen);
     }
     buf[p++] = 13;
     buf[p++] = 10;
-    p = putBytes(buf, p, body);
+    p = parsed !== null ? parsed.copyData(buf, p, skip) : putRange(buf, p, msg.data, skip, total);
     buf[p++] = 13;
     buf[p++] = 10;
     out.pos = p;
     this.outMsgs++;
-    this.outBytes += body.length;
+    this.outBytes += bodyLen;
     if (out.full) out.flush();
     else this.markDirty();
     // nats-wire-notes §1.10: past max_pending the client is cut off, silently.

@@ -11,7 +11,7 @@ export function handlePub(client: Client, op: PubOp): void {
   }
   client.lastActivity = client.readAt;
   client.inMsgs++;
-  client.inBytes += op.data.length;
+  client.inBytes += op.size;
   // +OK goes out before the message reaches the publisher's own subscriptions.
   client.sendOK();
   client.broker.publish(client, op);

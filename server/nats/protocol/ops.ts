@@ -19,6 +19,8 @@ export interface ConnectOp {
  */
 export interface PubOp extends Message {
   kind: "PUB";
+  /** data.length, known without touching `data` (see ParsedPub). */
+  readonly size: number;
 }
 
 export interface SubOp {

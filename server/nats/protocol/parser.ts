@@ -9,6 +9,7 @@
  * never copied when they arrive in one read; only input split across reads is buffered.
  */
 import type { Op, ParseFailure } from "./ops";
+import { ParsedPub } from "./pub-op";
 
 const enum State {
   Start,
@@ -275,10 +276,10 @@ export class Parser {
                 this.fail("unknown_op", emit);
                 return;
               }
-              const data = buf.subarray(i, i + size);
+              const start = i;
               i += size + 2;
               this.state = State.Start;
-              this.emitPub(data, emit);
+              this.emitPub(buf, start, start + size, emit);
               break;
             }
             if (len - i >= size) {
@@ -317,7 +318,7 @@ export class Parser {
           const data = this.msgBuf!;
           this.msgBuf = null;
           this.state = State.Start;
-          this.emitPub(data, emit);
+          this.emitPub(data, 0, data.length, emit);
           break;
         }
         case State.Dead:
@@ -506,15 +507,18 @@ export class Parser {
     return subject;
   }
 
-  private emitPub(data: Buffer, emit: OpHandler): void {
-    emit({
-      kind: "PUB",
-      subject: this.pubSubject,
-      reply: this.pubReply,
-      headerSize: this.pubHeader,
-      data,
-      sizeText: this.pubSizeText,
-    });
+  private emitPub(src: Buffer, start: number, end: number, emit: OpHandler): void {
+    emit(
+      new ParsedPub(
+        this.pubSubject,
+        this.pubReply,
+        this.pubHeader,
+        this.pubSizeText,
+        src,
+        start,
+        end,
+      ),
+    );
   }
 }
 

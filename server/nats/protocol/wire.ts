@@ -12,13 +12,27 @@ export function putString(buf: Buffer, pos: number, s: string): number {
  * Below this many bytes a copy loop beats TypedArray set(), whose fixed cost is about that
  * of copying 16–32 bytes by hand (measured on node 20).
  */
-const SHORT_COPY = 24;
+export const SHORT_COPY = 24;
 
 /** Copies `src` into `buf` at `pos`; returns the new pos. */
 export function putBytes(buf: Buffer, pos: number, src: Buffer): number {
   const n = src.length;
   if (n > SHORT_COPY) buf.set(src, pos);
   else for (let i = 0; i < n; i++) buf[pos + i] = src[i]!;
+  return pos + n;
+}
+
+/** Copies `src[start, end)` into `buf` at `pos`; returns the new pos. */
+export function putRange(
+  buf: Buffer,
+  pos: number,
+  src: Buffer,
+  start: number,
+  end: number,
+): number {
+  const n = end - start;
+  if (n > SHORT_COPY) src.copy(buf, pos, start, end);
+  else for (let i = 0; i < n; i++) buf[pos + i] = src[start + i]!;
   return pos + n;
 }
 
