@@ -15,11 +15,10 @@ import { infoLine } from "./protocol/info";
 import type { Op } from "./protocol/ops";
 import { Parser } from "./protocol/parser";
 import { ParsedPub } from "./protocol/pub-op";
-import { putBytes, putRange, putString, putUint } from "./protocol/wire";
+import { putString, putUint } from "./protocol/wire";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
 
-const MSG_ = Buffer.from("MSG ");
 /** client.go DEFAULT_RTT_MEASUREMENT_INTERVAL. */
 const RTT_INTERVAL = 60 * 60 * 1000;
 // Room for the fixed parts of a MSG/HMSG line: op, separators, two sizes, CRLFs (a cached
@@ -195,12 +194,15 @@ export class Client {
     const buf = out.reserve(size);
     let p = out.pos;
     if (hdr >= 0) buf[p++] = 72; // H
-    if (head !== null) p = putBytes(buf, p, head);
+    if (head !== null) p = head.copyTo(buf, out.view, p);
     else {
-      p = putBytes(buf, p, MSG_);
+      buf[p++] = 77; // M
+      buf[p++] = 83; // S
+      buf[p++] = 71; // G
+      buf[p++] = 32;
       p = putString(buf, p, subject);
       buf[p++] = 32;
-      p = putBytes(buf, p, sub.sidBytes);
+      p = putString(buf, p, sub.sid);
       buf[p++] = 32;
     }
     if (reply !== null) {
@@ -217,7 +219,11 @@ export class Client {
     }
     buf[p++] = 13;
     buf[p++] = 10;
-    p = parsed !== null ? parsed.copyData(buf, p, skip) : putRange(buf, p, msg.data, skip, total);
+    if (parsed !== null) p = parsed.copyData(buf, out.view, p, skip);
+    else {
+      buf.set(skip === 0 ? msg.data : msg.data.subarray(skip), p);
+      p += bodyLen;
+    }
     buf[p++] = 13;
     buf[p++] = 10;
     out.pos = p;

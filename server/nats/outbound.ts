@@ -3,6 +3,7 @@
  * transport once per batch (nats-wire-notes, "What makes a Node broker fast"), not once
  * per message. The buffer handed off is recycled when the transport is done with it.
  */
+import { viewOf } from "./protocol/wire";
 import type { Transport } from "./transport";
 
 const INITIAL_SIZE = 16 * 1024;
@@ -11,6 +12,8 @@ const FLUSH_THRESHOLD = 64 * 1024;
 
 export class Outbound {
   buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
+  /** A DataView over `buf`, for copyShort. */
+  view: DataView = viewOf(this.buf);
   pos = 0;
   /** When the transport last had bytes it could not hand to the kernel (0 = it has none). */
   stalledSince = 0;
@@ -33,6 +36,7 @@ export class Outbound {
     if (n > this.buf.length) {
       // A message larger than the batch buffer gets a buffer of its own.
       this.buf = Buffer.allocUnsafe(Math.max(n, FLUSH_THRESHOLD));
+      this.view = viewOf(this.buf);
     }
     return this.buf;
   }
@@ -55,6 +59,7 @@ export class Outbound {
     const chunk = out.subarray(0, this.pos);
     this.transport.write(chunk, this.recycle(out));
     this.buf = this.spare ?? Buffer.allocUnsafe(FLUSH_THRESHOLD);
+    this.view = viewOf(this.buf);
     this.spare = null;
     this.pos = 0;
     if (this.stalledSince === 0 && this.transport.pendingBytes() > 0)

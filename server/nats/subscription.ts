@@ -1,5 +1,6 @@
 /** One SUB of one client (nats-wire-notes §1.4). */
 import type { Client } from "./client";
+import { Snippet } from "./protocol/wire";
 
 export class Subscription {
   /** Messages handed to this subscription since SUB (counts toward UNSUB max). */
@@ -8,25 +9,21 @@ export class Subscription {
   max = 0;
   /** Set once it left the index; a cached match result may still list it briefly. */
   closed = false;
-  /** The sid as bytes, ready to copy into MSG lines. */
-  readonly sidBytes: Buffer;
-  private head: Buffer | null = null;
+  private head: Snippet | null = null;
 
   constructor(
     readonly client: Client,
     readonly subject: string,
     readonly queue: string | null,
     readonly sid: string,
-  ) {
-    this.sidBytes = Buffer.from(sid, "latin1");
-  }
+  ) {}
 
   /**
    * `MSG <subject> <sid> `: how every MSG line for a message on this subscription's own
    * subject starts (HMSG is "H" + this). Built once, since writing the subject byte by
    * byte for each delivery is a measurable part of the hot path.
    */
-  msgHead(): Buffer {
-    return (this.head ??= Buffer.from(`MSG ${this.subject} ${this.sid} `, "latin1"));
+  msgHead(): Snippet {
+    return (this.head ??= new Snippet(Buffer.from(`MSG ${this.subject} ${this.sid} `, "latin1")));
   }
 }

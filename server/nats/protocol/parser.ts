@@ -10,6 +10,7 @@
  */
 import type { Op, ParseFailure } from "./ops";
 import { ParsedPub } from "./pub-op";
+import { viewOf } from "./wire";
 
 const enum State {
   Start,
@@ -102,6 +103,9 @@ export class Parser {
   private lastSubject = "";
   private lastSubjectLen = -1;
   private readonly lastSubjectBytes = Buffer.allocUnsafe(SUBJECT_CACHE_BYTES);
+  /** A DataView over `viewBuf` (the current read or payload), made once for its PUBs. */
+  private view: DataView | null = null;
+  private viewBuf: Buffer | null = null;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -115,6 +119,7 @@ export class Parser {
     this.state = State.Dead;
     this.argBuf = null;
     this.msgBuf = null;
+    this.view = this.viewBuf = null;
   }
 
   /**
@@ -325,6 +330,8 @@ export class Parser {
           return;
       }
     }
+    // Not kept past the read: it would pin the read buffer.
+    this.view = this.viewBuf = null;
   }
 
   private beginName(verb: Verb): void {
@@ -508,6 +515,10 @@ export class Parser {
   }
 
   private emitPub(src: Buffer, start: number, end: number, emit: OpHandler): void {
+    if (this.viewBuf !== src) {
+      this.view = viewOf(src);
+      this.viewBuf = src;
+    }
     emit(
       new ParsedPub(
         this.pubSubject,
@@ -515,6 +526,7 @@ export class Parser {
         this.pubHeader,
         this.pubSizeText,
         src,
+        this.view!,
         start,
         end,
       ),

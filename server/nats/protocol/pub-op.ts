@@ -7,11 +7,13 @@
  * `data` is an accessor, so `{ ...msg }` leaves it out: build derived messages field by field.
  */
 import type { PubOp } from "./ops";
-import { SHORT_COPY, putBytes, putRange } from "./wire";
+import { SHORT_COPY, copyShort, viewOf } from "./wire";
 
 export class ParsedPub implements PubOp {
   readonly kind = "PUB";
   #src: Buffer;
+  /** A DataView over `#src`, shared by the PUBs of one read (for copyShort). */
+  #srcView: DataView;
   #start: number;
   #end: number;
   #view: Buffer | null = null;
@@ -22,10 +24,12 @@ export class ParsedPub implements PubOp {
     public headerSize: number,
     public sizeText: string | null,
     src: Buffer,
+    srcView: DataView,
     start: number,
     end: number,
   ) {
     this.#src = src;
+    this.#srcView = srcView;
     this.#start = start;
     this.#end = end;
   }
@@ -36,6 +40,7 @@ export class ParsedPub implements PubOp {
 
   set data(bytes: Buffer) {
     this.#view = this.#src = bytes;
+    this.#srcView = viewOf(bytes);
     this.#start = 0;
     this.#end = bytes.length;
   }
@@ -45,11 +50,16 @@ export class ParsedPub implements PubOp {
     return this.#end - this.#start;
   }
 
-  /** Copies data from `offset` on into `buf` at `pos`; returns the new pos. */
-  copyData(buf: Buffer, pos: number, offset: number): number {
+  /**
+   * Copies data from `offset` on into `dst` (`dstView` over it) at `pos`; returns the new
+   * pos. Larger payloads are copied from the view, made once however many subscribers.
+   */
+  copyData(dst: Buffer, dstView: DataView, pos: number, offset: number): number {
     const start = this.#start + offset;
-    // Larger payloads are copied from the view, made once however many subscribers.
-    if (offset === 0 && this.#end - start > SHORT_COPY) return putBytes(buf, pos, this.data);
-    return putRange(buf, pos, this.#src, start, this.#end);
+    const end = this.#end;
+    if (end - start <= SHORT_COPY) return copyShort(dstView, pos, this.#srcView, start, end);
+    if (offset === 0) dst.set(this.data, pos);
+    else this.#src.copy(dst, pos, start, end);
+    return pos + end - start;
   }
 }

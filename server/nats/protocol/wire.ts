@@ -8,32 +8,55 @@ export function putString(buf: Buffer, pos: number, s: string): number {
   return pos + n;
 }
 
-/**
- * Below this many bytes a copy loop beats TypedArray set(), whose fixed cost is about that
- * of copying 16–32 bytes by hand (measured on node 20).
- */
-export const SHORT_COPY = 24;
-
-/** Copies `src` into `buf` at `pos`; returns the new pos. */
-export function putBytes(buf: Buffer, pos: number, src: Buffer): number {
-  const n = src.length;
-  if (n > SHORT_COPY) buf.set(src, pos);
-  else for (let i = 0; i < n; i++) buf[pos + i] = src[i]!;
-  return pos + n;
+/** A DataView over exactly the bytes of `buf`, indexed like it. */
+export function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.length);
 }
 
-/** Copies `src[start, end)` into `buf` at `pos`; returns the new pos. */
-export function putRange(
-  buf: Buffer,
+/**
+ * Up to this many bytes copyShort is the fastest way to copy; above it, TypedArray set()
+ * (fixed cost ~20 ns, plus ~50 ns when a subarray must be made for it).
+ */
+export const SHORT_COPY = 64;
+
+/**
+ * Copies src[start, end) to dst at `pos` four bytes at a time, through DataViews over both
+ * buffers; returns the new pos. Line heads and small payloads are a few dozen bytes, for
+ * which this is ~2.5× faster than a byte loop and ~5× faster than subarray + set()
+ * (measured on node 20).
+ */
+export function copyShort(
+  dst: DataView,
   pos: number,
-  src: Buffer,
+  src: DataView,
   start: number,
   end: number,
 ): number {
-  const n = end - start;
-  if (n > SHORT_COPY) src.copy(buf, pos, start, end);
-  else for (let i = 0; i < n; i++) buf[pos + i] = src[start + i]!;
-  return pos + n;
+  let i = start;
+  for (; i + 4 <= end; i += 4, pos += 4) dst.setUint32(pos, src.getUint32(i, true), true);
+  for (; i < end; i++) dst.setUint8(pos++, src.getUint8(i));
+  return pos;
+}
+
+/** Bytes copied into output buffers again and again (cached line heads). */
+export class Snippet {
+  private readonly view: DataView;
+
+  constructor(readonly bytes: Buffer) {
+    this.view = viewOf(bytes);
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  /** Copies the bytes into `dst` (`dstView` over it) at `pos`; returns the new pos. */
+  copyTo(dst: Buffer, dstView: DataView, pos: number): number {
+    const n = this.bytes.length;
+    if (n <= SHORT_COPY) return copyShort(dstView, pos, this.view, 0, n);
+    dst.set(this.bytes, pos);
+    return pos + n;
+  }
 }
 
 /** Writes a non-negative integer in decimal at `pos`; returns the new pos. */
