@@ -136,6 +136,19 @@ export class Parser {
           const lower = b >= 65 && b <= 90 ? b | 0x20 : b;
           switch (lower) {
             case 0x70 /* p */:
+              // PUB is most of the traffic: when "UB " follows in this read, go straight to
+              // its argument, as the byte-at-a-time states below would.
+              if (
+                i + 2 < len &&
+                (buf[i]! | 0x20) === 0x75 /* u */ &&
+                (buf[i + 1]! | 0x20) === 0x62 /* b */ &&
+                (buf[i + 2] === SPACE || buf[i + 2] === TAB)
+              ) {
+                this.verb = Verb.Pub;
+                this.state = State.SkipSpace;
+                i += 3;
+                break;
+              }
               this.state = State.OpP;
               break;
             case 0x68 /* h */:

@@ -61,23 +61,23 @@ export class Snippet {
 
 /** Writes a non-negative integer in decimal at `pos`; returns the new pos. */
 export function putUint(buf: Buffer, pos: number, v: number): number {
-  if (v < 10) {
-    buf[pos] = 48 + v;
-    return pos + 1;
-  }
-  let digits = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-  let p = pos + digits - 1;
-  for (let t = v; ; t = Math.floor(t / 10)) {
-    buf[p--] = 48 + (t % 10);
-    if (t < 10) break;
-  }
-  return pos + digits;
+  const end = pos + uintLength(v);
+  let p = end;
+  do {
+    buf[--p] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  } while (v > 0);
+  return end;
 }
 
 /** Decimal length of a non-negative integer. */
 export function uintLength(v: number): number {
-  let digits = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  // Message sizes are mostly short: compare before dividing.
+  if (v < 10) return 1;
+  if (v < 100) return 2;
+  if (v < 1000) return 3;
+  if (v < 10000) return 4;
+  let digits = 5;
+  for (let t = Math.floor(v / 100000); t > 0; t = Math.floor(t / 10)) digits++;
   return digits;
 }
