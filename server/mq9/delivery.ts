@@ -21,8 +21,8 @@ export interface SubscriptionRoles {
 
 export interface Recipients {
   subs: Subscription[];
-  /** An owner subscription of the target mailbox receives it live: it is read at once. */
-  ownerLive: boolean;
+  /** Which of `subs` own the target mailbox: what they receive becomes read. */
+  owners: Subscription[];
 }
 
 /**
@@ -38,12 +38,12 @@ export function recipients(
 ): Recipients {
   const match = broker.match(subject);
   const subs: Subscription[] = [];
-  let ownerLive = false;
+  const owners: Subscription[] = [];
   const eligible = (sub: Subscription) =>
     !sub.closed && !(sub.client === from && !from.echo) && !roles.replaying.has(sub);
   const take = (sub: Subscription) => {
     subs.push(sub);
-    if (mailId !== null && roles.owners.get(sub) === mailId) ownerLive = true;
+    if (mailId !== null && roles.owners.get(sub) === mailId) owners.push(sub);
   };
   for (const sub of match.plain) if (eligible(sub)) take(sub);
   let groups: readonly (readonly Subscription[])[] = match.groups;
@@ -79,7 +79,7 @@ export function recipients(
       }
     }
   }
-  return { subs, ownerLive };
+  return { subs, owners };
 }
 
 /** A stored message as delivered: original headers plus the mq9 headers (§4.3). */

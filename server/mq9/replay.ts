@@ -1,17 +1,18 @@
 /**
  * Store-first replay (mq9.md §6.1, §6.3). An owner subscription first receives the
- * mailbox's unread messages in mq9 order, in chunks paced by the client's backlog; live
- * messages that arrive meanwhile stay unread and are picked up by the next chunk, so the
- * switch to live delivery loses and doubles nothing.
+ * mailbox's unread messages in mq9 order, a chunk at a time. A chunk becomes read once the
+ * owner has answered a PING sent behind it, and only then is the next one read from the
+ * store: the replay runs at the pace the owner reads, and a connection that dies
+ * mid-replay leaves the rest unread. Live messages that arrive meanwhile skip the subscription and stay
+ * unread, so the next chunk picks them up; the switch to live delivery happens in the
+ * same turn as the empty read, and nothing is lost or doubled.
  */
 import type { Subscription } from "../nats/mod";
 import { toMessage } from "./delivery";
 import type { Mq9Service } from "./service";
 import { priorityRank, type Priority } from "./subjects";
 
-const CHUNK = 500;
-/** Replay waits while the client has more than this queued (it must not be cut off). */
-const BACKLOG_LIMIT = 1024 * 1024;
+const CHUNK = 1000;
 
 export function startOwnerReplay(
   mq9: Mq9Service,
@@ -23,36 +24,25 @@ export function startOwnerReplay(
   const rank = priority === null ? null : priorityRank(priority);
   // Live messages skip the subscription from now on and stay unread for the replay.
   mq9.roles.replaying.add(sub);
+  const done = () => mq9.roles.replaying.delete(sub);
   const step = (): void => {
     const box = mq9.mailboxes.get(mailId);
-    if (sub.closed || box === undefined) {
-      mq9.roles.replaying.delete(sub);
-      return;
-    }
-    if (sub.client.out.pending() > BACKLOG_LIMIT) {
-      setTimeout(step, 1);
-      return;
-    }
+    if (sub.closed || box === undefined) return void done();
     const rows = mq9.store.unread(mailId, rank, CHUNK);
-    if (rows.length === 0) {
-      // Caught up: from here on, live delivery (in this same turn, so nothing slips).
-      mq9.roles.replaying.delete(sub);
-      return;
-    }
-    const read: number[] = [];
+    if (rows.length === 0) return void done();
+    const sent: number[] = [];
     for (const row of rows) {
       if (!mq9.broker.deliverTo(sub, toMessage(row))) break;
-      read.push(row.msgId);
+      sent.push(row.msgId);
     }
-    if (read.length > 0) {
-      mq9.store.transaction(() => mq9.store.markRead(read));
-      box.unread -= read.length;
-    }
-    if (sub.closed) {
-      mq9.roles.replaying.delete(sub);
-      return;
-    }
-    setImmediate(step);
+    if (sent.length === 0) return void done();
+    sub.client.confirmReceipt((received) => {
+      if (!received) return void done();
+      mq9.markRead(new Map([[box, sent]]));
+      // A subscription that reached its UNSUB max is closed now.
+      if (sub.closed) done();
+      else step();
+    });
   };
   // Start once the rest of this read is handled: clients send `UNSUB <sid> <max>` right
   // behind the SUB, and the replay must honour that max rather than consume past it.

@@ -240,9 +240,13 @@ export class Mq9Service {
       this.fail(send.row.reply, new Mq9Error("not_found", `no mailbox ${send.box.mailId}`));
       return false;
     }
-    const r = recipients(this.broker, this.roles, send.row.subject, send.box.mailId, send.from);
-    send.recipients = r;
-    send.row.unread = !r.ownerLive;
+    send.recipients = recipients(
+      this.broker,
+      this.roles,
+      send.row.subject,
+      send.box.mailId,
+      send.from,
+    );
     return true;
   }
 
@@ -251,19 +255,51 @@ export class Mq9Service {
     this.store.saveNextMsgId(this.nextMsgId);
   }
 
+  /**
+   * Delivers what was just committed. Every message is stored unread; one handed to an
+   * owner becomes read once the owner has answered a PING sent behind it, so a crash, a
+   * cut-off owner or a dropped connection never loses mail: at worst it comes again, with
+   * the same Mq9-Msg-Id (at-least-once).
+   */
   private committed(batch: readonly PendingSend[]): void {
+    const reads = new Map<Client, Map<Mailbox, number[]>>();
     for (const s of batch) {
       const box = s.box;
       if (box.type === "latest") {
         box.stored = 1;
         box.bytes = s.size;
-        box.unread = s.row.unread ? 1 : 0;
-      } else if (s.row.unread) box.unread++;
-      const subs = s.recipients?.subs ?? [];
-      if (subs.length === 0) continue;
+        box.unread = 1;
+      } else box.unread++;
+      const r = s.recipients;
+      if (r === undefined || r.subs.length === 0) continue;
       const msg = toMessage(s.row);
-      for (const sub of subs) this.broker.deliverTo(sub, msg);
+      for (const sub of r.subs) {
+        if (!this.broker.deliverTo(sub, msg) || !r.owners.includes(sub)) continue;
+        let perBox = reads.get(sub.client);
+        if (perBox === undefined) reads.set(sub.client, (perBox = new Map()));
+        const ids = perBox.get(box);
+        if (ids === undefined) perBox.set(box, [s.row.msgId]);
+        else ids.push(s.row.msgId);
+      }
     }
+    for (const [client, perBox] of reads) {
+      // Read once the owner proves it has them; if it never does, they stay unread and
+      // come again with the next replay.
+      client.confirmReceipt((received) => {
+        if (received) this.markRead(perBox);
+      });
+    }
+  }
+
+  /** Stores messages as read and keeps the mailboxes' counts in step. */
+  markRead(perBox: ReadonlyMap<Mailbox, readonly number[]>): void {
+    this.store.transaction(() => {
+      for (const [box, msgIds] of perBox) {
+        const changed = this.store.markRead(msgIds);
+        // A mailbox gone meanwhile has no counts to keep.
+        if (this.mailboxes.get(box.mailId) === box) box.unread -= changed;
+      }
+    });
   }
 
   private failed(batch: readonly PendingSend[], err: unknown): void {

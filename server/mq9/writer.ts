@@ -47,6 +47,10 @@ export class GroupCommit {
   enqueue(send: PendingSend): void {
     this.queue.push(send);
     this.pendingByClient.set(send.from, (this.pendingByClient.get(send.from) ?? 0) + 1);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.commit());

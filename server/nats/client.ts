@@ -19,6 +19,8 @@ import { putString, putUint } from "./protocol/wire";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
 
+export type ReceiptCallback = (received: boolean) => void;
+
 /** client.go DEFAULT_RTT_MEASUREMENT_INTERVAL. */
 const RTT_INTERVAL = 60 * 60 * 1000;
 // Room for the fixed parts of a MSG/HMSG line: op, separators, two sizes, CRLFs (a cached
@@ -53,6 +55,8 @@ export class Client {
   /** When we last sent a PING; 0 before the first (client.go rttStart). */
   lastPingSent = 0;
   pingsOut = 0;
+  /** One entry per PING we sent that awaits its PONG, oldest first. */
+  private receipts: (ReceiptCallback | null)[] = [];
   private readonly parser: Parser;
   private dirty = false;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -154,7 +158,27 @@ export class Client {
     this.sendProto(errLine(text));
   }
 
+  /**
+   * Calls `cb(true)` once the client has read everything queued for it so far, proven by
+   * its PONG to a PING sent behind it (a client answers PINGs in order); `cb(false)` if
+   * the connection ends first. Layers above use it as a delivery receipt (mq9.md §6.2).
+   */
+  confirmReceipt(cb: ReceiptCallback): void {
+    if (this.closed) return cb(false);
+    this.receipts.push(cb);
+    this.sendProto(PING_LINE);
+  }
+
+  /** A PONG answers the oldest PING we sent, a keepalive or a receipt. */
+  onPong(): void {
+    this.pingsOut = 0;
+    const cb = this.receipts.shift();
+    cb?.(true);
+  }
+
   sendPing(): void {
+    // A keepalive takes a place in the PONG queue too, so receipts stay matched.
+    this.receipts.push(null);
     this.pingsOut++;
     this.lastPingSent = Date.now();
     this.sendProto(PING_LINE);
@@ -311,6 +335,10 @@ export class Client {
         this.out.flush();
         this.transport.end(reason);
     }
+    // Receipts still awaited will never come.
+    const waiting = this.receipts;
+    this.receipts = [];
+    for (const cb of waiting) cb?.(false);
     this.broker.removeClient(this, reason);
   }
 }

@@ -25,10 +25,10 @@ export interface Transport {
   attach(handlers: TransportHandlers): void;
   /**
    * Queues protocol bytes for the peer. `chunk` is not copied: the caller must not touch it
-   * until `done` runs, which happens once the bytes have left the process (or the
-   * transport was destroyed).
+   * until `done` runs, which happens once the bytes have left the process, or with an
+   * error when they never will (the transport failed or was destroyed).
    */
-  write(chunk: Buffer, done?: () => void): void;
+  write(chunk: Buffer, done?: (err?: Error | null) => void): void;
   /** Bytes accepted by write() that have not reached the kernel yet. */
   pendingBytes(): number;
   /**

@@ -206,9 +206,11 @@ export class MailStore {
     );
   }
 
-  /** Marks messages read; call inside a transaction. */
-  markRead(msgIds: readonly number[]): void {
-    for (const id of msgIds) this.markReadStmt.run(id);
+  /** Marks messages read; call inside a transaction. Returns how many were unread. */
+  markRead(msgIds: readonly number[]): number {
+    let changed = 0;
+    for (const id of msgIds) changed += this.markReadStmt.run(id).changes;
+    return changed;
   }
 
   /** Unread messages of a mailbox in mq9 order, optionally of one priority only. */

@@ -359,112 +359,87 @@ describe("mq9 crash: SIGKILL under load, restart on the same data dir", () => {
   it("kill with an owner online: it gets live, the rest stays unread, nothing doubled", () =>
     scenario("owner", { killAfterMs: 400 + Math.floor(Math.random() * 300), owner: true }));
 
-  it(
-    "kill with an owner online: nothing stored as read that never reached it",
-    {
-      todo:
-        "bug: a live message is stored as read in the commit, but written to the owner's " +
-        "socket only on a later turn (broker flush tick); a SIGKILL in between loses it " +
-        "(fails in about half the runs, 1-4 messages)",
-    },
-    () => {
-      assert.ok(readButNeverReceived !== null, "the owner run did not get that far");
-      assert.deepEqual(readButNeverReceived, [], "stored as read but never reached the owner");
-    },
-  );
+  it("kill with an owner online: nothing stored as read that never reached it", () => {
+    assert.ok(readButNeverReceived !== null, "the owner run did not get that far");
+    assert.deepEqual(readButNeverReceived, [], "stored as read but never reached the owner");
+  });
 
-  it(
-    "kill while a slow owner's live messages are still queued in the broker",
-    {
-      todo:
-        "bug: live delivery marks a message read when it is queued for the owner, not when " +
-        "it reaches it; a SIGKILL (or any disconnect) loses what was queued — read, never received",
-    },
-    async () => {
-      const run = "slow";
-      allRuns.push(run);
-      const port = proc.port;
-      const nc = await connect({ port, reconnect: false });
-      const [box] = await createBoxes(nc, 1);
-      // An owner that subscribes, then stops reading: the broker's output to it queues up.
-      const owner = net.connect(port, "127.0.0.1");
-      let raw = Buffer.alloc(0);
-      owner.on("data", (d: Buffer) => (raw = Buffer.concat([raw, d])));
-      const ended = new Promise<void>((r) => owner.once("close", () => r()));
-      owner.on("error", () => {});
-      owner.write('CONNECT {"verbose":false,"headers":true,"protocol":1}\r\n');
-      owner.write(`SUB ${box!.inbox}.* 1\r\nPING\r\n`);
-      await until(() => raw.includes("PONG\r\n"));
-      owner.pause();
+  it("kill while a slow owner's live messages are still queued in the broker", async () => {
+    const run = "slow";
+    allRuns.push(run);
+    const port = proc.port;
+    const nc = await connect({ port, reconnect: false });
+    const [box] = await createBoxes(nc, 1);
+    // An owner that subscribes, then stops reading: the broker's output to it queues up.
+    const owner = net.connect(port, "127.0.0.1");
+    let raw = Buffer.alloc(0);
+    owner.on("data", (d: Buffer) => (raw = Buffer.concat([raw, d])));
+    const ended = new Promise<void>((r) => owner.once("close", () => r()));
+    owner.on("error", () => {});
+    owner.write('CONNECT {"verbose":false,"headers":true,"protocol":1}\r\n');
+    owner.write(`SUB ${box!.inbox}.* 1\r\nPING\r\n`);
+    await until(() => raw.includes("PONG\r\n"));
+    owner.pause();
 
-      const N = 3000;
-      const pad = "p".repeat(4096);
-      for (let i = 0; i < N; i++) {
-        nc.publish(`${box!.inbox}.normal`, sc.encode(`${key(run, 0, i)}/${pad}`));
-        if (i % 100 === 99) await nc.flush();
-      }
-      await nc.flush();
-      await proc.kill();
-      owner.resume();
-      await ended;
-      const received = new Set<string>();
-      for (const m of raw.toString("latin1").matchAll(/\r\n\r\n(slow\/0\/\d+)\//g)) {
-        received.add(m[1]!);
-      }
+    const N = 3000;
+    const pad = "p".repeat(4096);
+    for (let i = 0; i < N; i++) {
+      nc.publish(`${box!.inbox}.normal`, sc.encode(`${key(run, 0, i)}/${pad}`));
+      if (i % 100 === 99) await nc.flush();
+    }
+    await nc.flush();
+    await proc.kill();
+    owner.resume();
+    await ended;
+    const received = new Set<string>();
+    for (const m of raw.toString("latin1").matchAll(/\r\n\r\n(slow\/0\/\d+)\//g)) {
+      received.add(m[1]!);
+    }
 
-      proc = await startMq9Process({ port, dataDir });
-      const nc2 = await connect({ port, reconnect: false });
-      const { all } = await queryAll(nc2, box!);
-      await nc2.close();
-      const keyOf = (p: string) => p.slice(0, p.lastIndexOf("/"));
-      assert.equal(all.length, N, "every confirmed message is stored");
-      const lost = all.filter((m) => !m.unread && !received.has(keyOf(m.payload)));
-      console.log(
-        `slow owner: ${N} confirmed, ${received.size} reached the owner, ` +
-          `${all.filter((m) => m.unread).length} unread after restart, ${lost.length} lost`,
-      );
-      assert.equal(lost.length, 0, "read in the store, yet never reached the owner");
-    },
-  );
+    proc = await startMq9Process({ port, dataDir });
+    const nc2 = await connect({ port, reconnect: false });
+    const { all } = await queryAll(nc2, box!);
+    await nc2.close();
+    const keyOf = (p: string) => p.slice(0, p.lastIndexOf("/"));
+    assert.equal(all.length, N, "every confirmed message is stored");
+    const lost = all.filter((m) => !m.unread && !received.has(keyOf(m.payload)));
+    console.log(
+      `slow owner: ${N} confirmed, ${received.size} reached the owner, ` +
+        `${all.filter((m) => m.unread).length} unread after restart, ${lost.length} lost`,
+    );
+    assert.equal(lost.length, 0, "read in the store, yet never reached the owner");
+  });
 
-  it(
-    "an owner that drops its connection with live messages still queued loses none",
-    {
-      todo:
-        "bug: same cause as above without a crash: messages queued to an owner whose " +
-        "connection drops are already read, so its next subscription never gets them",
-    },
-    async () => {
-      allRuns.push("drop");
-      const port = proc.port;
-      const nc = await connect({ port, reconnect: false });
-      const [box] = await createBoxes(nc, 1);
-      const owner = net.connect(port, "127.0.0.1");
-      let raw = "";
-      owner.on("data", (d: Buffer) => (raw += d.toString("latin1")));
-      owner.on("error", () => {});
-      owner.write('CONNECT {"verbose":false,"headers":true,"protocol":1}\r\n');
-      owner.write(`SUB ${box!.inbox}.* 1\r\nPING\r\n`);
-      await until(() => raw.includes("PONG\r\n"));
-      owner.pause();
-      const N = 2000;
-      const pad = "p".repeat(4096);
-      for (let i = 0; i < N; i++) {
-        nc.publish(`${box!.inbox}.normal`, sc.encode(`drop/0/${i}/${pad}`));
-        if (i % 100 === 99) await nc.flush();
-      }
-      await nc.flush();
-      // The owner goes away having read nothing of it (a crash, a network drop).
-      owner.resetAndDestroy();
-      await sleep(200);
-      const got = await collect(nc, `${box!.inbox}.*`, N, 200, 5000);
-      const { all } = await queryAll(nc, box!);
-      console.log(`dropped owner: ${N} sent, ${got.length} replayed to the next owner`);
-      await nc.close();
-      assert.equal(all.length, N);
-      assert.equal(got.length, N, "the next owner subscription gets what never arrived");
-    },
-  );
+  it("an owner that drops its connection with live messages still queued loses none", async () => {
+    allRuns.push("drop");
+    const port = proc.port;
+    const nc = await connect({ port, reconnect: false });
+    const [box] = await createBoxes(nc, 1);
+    const owner = net.connect(port, "127.0.0.1");
+    let raw = "";
+    owner.on("data", (d: Buffer) => (raw += d.toString("latin1")));
+    owner.on("error", () => {});
+    owner.write('CONNECT {"verbose":false,"headers":true,"protocol":1}\r\n');
+    owner.write(`SUB ${box!.inbox}.* 1\r\nPING\r\n`);
+    await until(() => raw.includes("PONG\r\n"));
+    owner.pause();
+    const N = 2000;
+    const pad = "p".repeat(4096);
+    for (let i = 0; i < N; i++) {
+      nc.publish(`${box!.inbox}.normal`, sc.encode(`drop/0/${i}/${pad}`));
+      if (i % 100 === 99) await nc.flush();
+    }
+    await nc.flush();
+    // The owner goes away having read nothing of it (a crash, a network drop).
+    owner.resetAndDestroy();
+    await sleep(200);
+    const got = await collect(nc, `${box!.inbox}.*`, N, 200, 5000);
+    const { all } = await queryAll(nc, box!);
+    console.log(`dropped owner: ${N} sent, ${got.length} replayed to the next owner`);
+    await nc.close();
+    assert.equal(all.length, N);
+    assert.equal(got.length, N, "the next owner subscription gets what never arrived");
+  });
 
   it("the store file agrees: each message once across every run", async () => {
     await proc.stop();

@@ -2,5 +2,5 @@ import type { Client } from "../client";
 
 /** A PONG answers our keepalive PING (client.go processPong). */
 export function handlePong(client: Client): void {
-  client.pingsOut = 0;
+  client.onPong();
 }

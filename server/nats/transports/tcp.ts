@@ -30,9 +30,9 @@ export class TcpTransport implements Transport {
     s.once("close", h.close);
   }
 
-  write(chunk: Buffer, done?: () => void): void {
+  write(chunk: Buffer, done?: (err?: Error | null) => void): void {
     if (this.socket.destroyed) {
-      done?.();
+      done?.(new Error("connection closed"));
       return;
     }
     this.socket.write(chunk, done);

@@ -31,7 +31,7 @@ export interface WebSocketTransportOptions {
 }
 
 /** Payloads up to this size are copied behind their header (one write); larger ones are corked. */
-const COPY_LIMIT = 64 * 1024;
+const COPY_LIMIT = 4 * 1024;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
 export class WebSocketTransport implements Transport {
@@ -83,10 +83,10 @@ export class WebSocketTransport implements Transport {
     if (socket.destroyed) process.nextTick(() => this.onSocketClose());
   }
 
-  write(chunk: Buffer, done?: () => void): void {
+  write(chunk: Buffer, done?: (err?: Error | null) => void): void {
     const socket = this.socket;
     if (this.closeSent || socket.destroyed) {
-      if (done) process.nextTick(done);
+      if (done) process.nextTick(done, new Error("connection closed"));
       return;
     }
     let payload = chunk;
