@@ -30,7 +30,11 @@ export interface WebSocketTransportOptions {
   closeTimeoutMs?: number;
 }
 
-/** Payloads up to this size are copied behind their header (one write); larger ones are corked. */
+/**
+ * Payloads up to this size are copied behind their header (one buffer, one write); larger
+ * ones, such as a batch of messages, go out corked behind a separate header (one writev),
+ * which saves allocating and copying the whole batch again.
+ */
 const COPY_LIMIT = 4 * 1024;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
