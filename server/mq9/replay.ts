@@ -1,18 +1,25 @@
 /**
  * Store-first replay (mq9.md §6.1, §6.3). An owner subscription first receives the
- * mailbox's unread messages in mq9 order, a chunk at a time. A chunk becomes read once the
- * owner has answered a PING sent behind it, and only then is the next one read from the
- * store: the replay runs at the pace the owner reads, and a connection that dies
- * mid-replay leaves the rest unread. Live messages that arrive meanwhile skip the subscription and stay
- * unread, so the next chunk picks them up; the switch to live delivery happens in the
- * same turn as the empty read, and nothing is lost or doubled.
+ * mailbox's unread messages in mq9 order, in chunks. A chunk becomes read once the owner
+ * has answered a PING sent behind it (Client.confirmReceipt); a few chunks may be in
+ * flight at once, so the replay runs at the pace the owner reads without waiting a round
+ * trip per chunk, and a connection that dies mid-replay leaves the rest unread.
+ *
+ * Live messages that arrive meanwhile skip the subscription and stay unread. The replay
+ * walks a cursor through mq9 order; when it reaches the end with nothing in flight it
+ * looks once more from the start (for urgent mail that arrived behind the cursor), and
+ * switches to live delivery in the same turn as an empty read, so nothing is lost or
+ * doubled.
  */
 import type { Subscription } from "../nats/mod";
+import type { Cursor, MessageRow } from "../store/mail-store";
 import { toMessage } from "./delivery";
 import type { Mq9Service } from "./service";
 import { priorityRank, type Priority } from "./subjects";
 
 const CHUNK = 1000;
+/** Chunks delivered but not yet confirmed. */
+const WINDOW = 4;
 
 export function startOwnerReplay(
   mq9: Mq9Service,
@@ -24,29 +31,54 @@ export function startOwnerReplay(
   const rank = priority === null ? null : priorityRank(priority);
   // Live messages skip the subscription from now on and stay unread for the replay.
   mq9.roles.replaying.add(sub);
-  const done = () => mq9.roles.replaying.delete(sub);
-  const step = (): void => {
-    const box = mq9.mailboxes.get(mailId);
-    if (sub.closed || box === undefined) return void done();
-    const rows = mq9.store.unread(mailId, rank, CHUNK);
-    if (rows.length === 0) return void done();
+  let cursor: Cursor | null = null;
+  let inFlight = 0;
+  let finished = false;
+  const finish = () => {
+    finished = true;
+    mq9.roles.replaying.delete(sub);
+  };
+
+  const pump = (): void => {
+    while (!finished && inFlight < WINDOW) {
+      const box = mq9.mailboxes.get(mailId);
+      if (sub.closed || box === undefined) return finish();
+      let rows = mq9.store.unread(mailId, rank, CHUNK, cursor);
+      if (rows.length === 0) {
+        // Wait for the chunks in flight: until they are read, a look from the start
+        // would find them again.
+        if (inFlight > 0) return;
+        rows = mq9.store.unread(mailId, rank, CHUNK, null);
+        if (rows.length === 0) return finish();
+      }
+      const sent = deliver(rows);
+      if (sent.length === 0) return finish();
+      const last = rows[sent.length - 1]!;
+      cursor = { priority: last.priority, msgId: last.msgId };
+      inFlight++;
+      sub.client.confirmReceipt((received) => {
+        inFlight--;
+        if (!received) return finish();
+        mq9.markRead(new Map([[box, sent]]));
+        // A subscription that reached its UNSUB max is closed now.
+        if (sub.closed) finish();
+        else pump();
+      });
+    }
+  };
+
+  const deliver = (rows: MessageRow[]): number[] => {
     const sent: number[] = [];
     for (const row of rows) {
       if (!mq9.broker.deliverTo(sub, toMessage(row))) break;
       sent.push(row.msgId);
     }
-    if (sent.length === 0) return void done();
-    sub.client.confirmReceipt((received) => {
-      if (!received) return void done();
-      mq9.markRead(new Map([[box, sent]]));
-      // A subscription that reached its UNSUB max is closed now.
-      if (sub.closed) done();
-      else step();
-    });
+    return sent;
   };
+
   // Start once the rest of this read is handled: clients send `UNSUB <sid> <max>` right
   // behind the SUB, and the replay must honour that max rather than consume past it.
-  process.nextTick(step);
+  process.nextTick(pump);
 }
 
 /**

@@ -69,7 +69,7 @@ export class MailStore {
   private readonly insertStmt: Statement<unknown[]>;
   private readonly clearLatestStmt: Statement<[string]>;
   private readonly markReadStmt: Statement<[number]>;
-  private readonly unreadStmt: Statement<[string, number]>;
+  private readonly unreadStmt: Statement<[string, number, number, number, number, number]>;
   private readonly insertMailboxStmt: Statement<unknown[]>;
 
   private readonly checkpointer: Worker | null;
@@ -87,8 +87,10 @@ export class MailStore {
       `insert into mailboxes (mail_id, type, token_hash, created_at, expires_at, ttl)
        values (?, ?, ?, ?, ?, ?)`,
     );
+    // `priority between ? and ?` covers both all priorities (0, 2) and one (p, p).
     this.unreadStmt = c.prepare(
-      `select * from messages where mail_id = ? and unread = 1
+      `select * from messages
+       where mail_id = ? and unread = 1 and priority between ? and ? and (priority, msg_id) > (?, ?)
        order by priority, msg_id limit ?`,
     );
   }
@@ -213,22 +215,27 @@ export class MailStore {
     return changed;
   }
 
-  /** Unread messages of a mailbox in mq9 order, optionally of one priority only. */
-  unread(mailId: string, priority: number | null, limit: number): MessageRow[] {
-    if (priority === null) return (this.unreadStmt.all(mailId, limit) as RawMessage[]).map(fromRaw);
-    return this.db
-      .select()
-      .from(messages)
-      .where(
-        and(
-          eq(messages.mailId, mailId),
-          eq(messages.unread, true),
-          eq(messages.priority, priority),
-        ),
-      )
-      .orderBy(asc(messages.msgId))
-      .limit(limit)
-      .all();
+  /**
+   * Unread messages of a mailbox in mq9 order, optionally of one priority only, after a
+   * position in that order (null = from the start).
+   */
+  unread(
+    mailId: string,
+    priority: number | null,
+    limit: number,
+    after: Cursor | null = null,
+  ): MessageRow[] {
+    const lo = priority ?? 0;
+    const hi = priority ?? 2;
+    const rows = this.unreadStmt.all(
+      mailId,
+      lo,
+      hi,
+      after?.priority ?? -1,
+      after?.msgId ?? 0,
+      limit,
+    ) as RawMessage[];
+    return rows.map(fromRaw);
   }
 
   /** The newest message of a mailbox (the current state of a `latest` mailbox). */

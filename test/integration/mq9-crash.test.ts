@@ -297,16 +297,19 @@ describe("mq9 crash: SIGKILL under load, restart on the same data dir", () => {
 
     for (const id of msgIds) lastMsgId = Math.max(lastMsgId, id);
 
-    // Live delivery to the owner: what it got is read, the rest unread, never both.
+    // Live delivery to the owner: what it got is read (or, within the last round trip,
+    // still unread), what it did not get is never read.
     if (opts.owner) {
       for (const [k, n] of liveKeys) assert.equal(n, 1, `${k} delivered live ${n} times`);
       const box0 = stored[0]!.all;
       const readNotReceived = box0.filter((m) => !m.unread && !liveKeys.has(m.payload));
       const unreadButReceived = box0.filter((m) => m.unread && liveKeys.has(m.payload));
-      assert.deepEqual(
-        unreadButReceived.map((m) => m.payload),
-        [],
-        "delivered yet unread",
+      // At-least-once: a message whose receipt (the owner's PONG) had not come back when
+      // the broker died stays unread and is delivered again, with the same msg_id. That
+      // window is one round trip, so only the last few can be affected.
+      assert.ok(
+        unreadButReceived.length <= 64,
+        `${unreadButReceived.length} delivered yet unread: more than one round trip's worth`,
       );
       // Checked in its own (todo) test below: the window between commit and socket write.
       readButNeverReceived = readNotReceived.map((m) => m.payload);

@@ -113,7 +113,10 @@ describe("mq9 errors and limits", () => {
     assert.equal(nc.isClosed(), false);
     assert.equal(storedCount(), storedBefore, "an error stored something");
     assert.equal(inboxTraffic.length, trafficBefore, "an error delivered something");
-    if (code !== "name_taken") assert.equal(t.mq9.mailboxes.size, boxesBefore);
+    // Other tests' short-lived mailboxes may expire meanwhile: no more than before.
+    if (code !== "name_taken") {
+      assert.ok(t.mq9.mailboxes.size <= boxesBefore, "an error created a mailbox");
+    }
   }
 
   before(async () => {
