@@ -1,16 +1,21 @@
 /**
- * Starting and stopping the broker with its listeners — the part both process entries share
- * (`main-broker.ts` runs only this; `main.ts` adds the console around it).
+ * Starting, reloading and stopping the broker with its listeners — the part both process
+ * entries share (`main-broker.ts` runs only this; `main.ts` adds the console around it).
+ * Everything comes from the RunConfig (server/config.ts): limits, mq9 settings, data
+ * directory, WebSocket options, the ports file and the pid file.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Config } from "./config";
-import type { Logger } from "./log";
+import { logSettings, reloadConfig, type Env, type RunConfig } from "./config";
+import type { BrokerSettings } from "./conf/merge";
+import type { Logger, ProcessLogger } from "./log";
+import type { Mq9Options } from "./mq9/options";
 import { Mq9Service } from "./mq9/service";
 import { Broker, listenTcp, type Listener } from "./nats/mod";
 import { MailStore } from "./store/mail-store";
 import { listenWebSocket } from "./nats/transports/websocket/mod";
+import { listenerUrls, portsFilePath, removePortsFile, writePortsFile } from "./ports-file";
 import { hostPort, type Endpoint } from "./runtime";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -21,8 +26,21 @@ export interface BrokerService {
   productVersion: string;
   /** As bound, in the order they were opened. */
   endpoints: Endpoint[];
+  /** The settings in force (replaced by a successful reload). */
+  readonly config: RunConfig;
+  /**
+   * Applies what may change while running (limits, mq9 settings) and returns what changed,
+   * as `name = value`. Throws, changing nothing, when `next` changes something that needs
+   * a restart or asks for something unsupported.
+   */
+  reload(next: RunConfig): string[];
   /** Stops accepting, then flushes and closes every client. Safe to call more than once. */
   stop(): Promise<void>;
+}
+
+export interface BrokerServiceOptions {
+  /** Names the ports file `<program>_<pid>.ports`, as nats-server does with its own name. */
+  program?: string;
 }
 
 export function readProductVersion(root = PROJECT_ROOT): string {
@@ -36,32 +54,161 @@ export function readProductVersion(root = PROJECT_ROOT): string {
   }
 }
 
-export async function startBrokerService(config: Config, log: Logger): Promise<BrokerService> {
+/**
+ * Settings the broker cannot honour yet. Refused rather than ignored: ignoring them would
+ * leave a server open that its operator believes is protected.
+ */
+export function unsupportedSettings(config: RunConfig): string[] {
+  const out: string[] = [];
+  if (config.authorization) {
+    out.push(
+      "authorization is not supported yet (an authorization block, no_auth_user, --user/--pass or --auth)",
+    );
+  }
+  if (config.tls) out.push("tls is not supported yet (a tls block or --tls* flags)");
+  if (config.websocket?.tls) {
+    out.push("websocket tls is not supported yet: remove the tls block and set no_tls: true");
+  }
+  return out;
+}
+
+type LimitKey = Exclude<keyof BrokerSettings, "host" | "port" | "serverName">;
+
+/** nats-server's option names, for the reload log lines. */
+const LIMIT_NAMES: Readonly<Record<LimitKey, string>> = {
+  maxPayload: "max_payload",
+  maxControlLine: "max_control_line",
+  maxConnections: "max_connections",
+  maxSubscriptions: "max_subscriptions",
+  maxPending: "max_pending",
+  writeDeadline: "write_deadline",
+  pingInterval: "ping_interval",
+  maxPingsOut: "ping_max",
+};
+const DURATIONS: ReadonlySet<LimitKey> = new Set(["writeDeadline", "pingInterval"]);
+
+const MQ9_NAMES: Readonly<Record<keyof Mq9Options, string>> = {
+  defaultTtl: "mq9.default_ttl",
+  maxTtl: "mq9.max_ttl",
+  allowNoExpiry: "mq9.allow_no_expiry",
+  notifyTtl: "mq9.notify_ttl",
+  maxMessagesPerMailbox: "mq9.max_messages_per_mailbox",
+  maxBytesPerMailbox: "mq9.max_bytes_per_mailbox",
+  createsPerMinute: "mq9.creates_per_minute",
+  deadLetterRetention: "mq9.dead_letter_retention",
+  maxPayload: "mq9.max_payload",
+};
+
+const ms = (n: number) => (n % 1000 === 0 ? `${n / 1000}s` : `${n}ms`);
+
+/** Settings only a restart can change, with the names an operator wrote them under. */
+function fixedSettings(c: RunConfig): Record<string, unknown> {
+  return {
+    host: c.broker.host,
+    port: c.broker.port,
+    server_name: c.broker.serverName,
+    websocket: c.websocket,
+    "--http-port": c.consolePort,
+    data_dir: c.dataDir,
+    http_port: c.monitor,
+    ports_file_dir: c.portsFileDir,
+    pid_file: c.pidFile,
+    log_file: c.log.file,
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+export async function startBrokerService(
+  initial: RunConfig,
+  log: Logger,
+  opts: BrokerServiceOptions = {},
+): Promise<BrokerService> {
+  const refused = unsupportedSettings(initial);
+  if (refused.length > 0) throw new Error(refused.join("; "));
+  let config = initial;
   const productVersion = readProductVersion();
   const store = new MailStore(config.dataDir);
-  const mq9 = new Mq9Service(store, {}, log);
-  const broker = new Broker({ host: config.host, port: config.port, log, hooks: mq9.hooks });
+  const mq9 = new Mq9Service(store, config.mq9, log);
+  const broker = new Broker({ ...config.broker, log, hooks: mq9.hooks });
   mq9.start(broker);
   log.info(`Starting mq9 ${productVersion}`);
   log.info(`  NATS:     ${broker.options.version}`);
+  if (broker.options.serverName) log.info(`  Name:     ${broker.options.serverName}`);
   log.info(`  ID:       ${broker.serverId}`);
   log.info(`  Data:     ${path.resolve(config.dataDir)}`);
+  if (config.configFile !== null) log.info(`Using configuration file: ${config.configFile}`);
+  if (config.monitor) {
+    log.warn(
+      `Monitoring is not available yet: no HTTP monitoring port is opened (http_port ${config.monitor.port})`,
+    );
+  }
+  if (config.log.trace) log.warn("Protocol tracing (-V, trace) is not available yet");
 
   const listeners: Listener[] = [];
   const endpoints: Endpoint[] = [];
+  const portsFile =
+    config.portsFileDir === null ? null : portsFilePath(config.portsFileDir, opts.program ?? "mq9");
+  const pidFile = config.pidFile;
+  const removeFiles = () => {
+    // A file left behind is worth a line in the log, not a failed shutdown.
+    if (portsFile !== null) {
+      try {
+        removePortsFile(portsFile);
+      } catch (err) {
+        log.error(`Error cleaning up ports file ${portsFile}: ${String(err)}`);
+      }
+    }
+    if (pidFile !== null) {
+      try {
+        fs.rmSync(pidFile, { force: true });
+      } catch (err) {
+        log.error(`Error cleaning up pid file ${pidFile}: ${String(err)}`);
+      }
+    }
+  };
   try {
-    const tcp = await listenTcp(broker, { host: config.host, port: config.port });
+    // nats-server writes the pid file first and will not start without it.
+    if (pidFile !== null) fs.writeFileSync(pidFile, String(process.pid), { mode: 0o660 });
+
+    const tcp = await listenTcp(broker, { host: config.broker.host, port: config.broker.port });
     listeners.push(tcp);
     const { host, port } = tcp.address;
     endpoints.push({ kind: "tcp", host, port, url: `nats://${hostPort(host, port)}` });
     log.info(`Listening for client connections on ${hostPort(host, port)}`);
 
-    if (config.wsPort !== null) {
-      const ws = await listenWebSocket(broker, { host: config.host, port: config.wsPort });
+    const wsConfig = config.websocket;
+    let wsUrls: string[] = [];
+    if (wsConfig !== null) {
+      const ws = await listenWebSocket(broker, {
+        host: wsConfig.host,
+        port: wsConfig.port,
+        compression: wsConfig.compression,
+        allowedOrigins: wsConfig.allowedOrigins,
+        sameOrigin: wsConfig.sameOrigin,
+        ...(wsConfig.handshakeTimeoutMs !== null && {
+          handshakeTimeoutMs: wsConfig.handshakeTimeoutMs,
+        }),
+      });
       listeners.push(ws);
       const a = ws.address;
       endpoints.push({ kind: "websocket", ...a, url: `ws://${hostPort(a.host, a.port)}` });
+      wsUrls = listenerUrls("ws", a);
       log.info(`Listening for websocket clients on ws://${hostPort(a.host, a.port)}`);
+      // nats-server warns about every plain WebSocket listener; on loopback it is the norm.
+      if (!isLoopback(a.host))
+        log.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
+    }
+
+    if (portsFile !== null) {
+      try {
+        writePortsFile(portsFile, { nats: listenerUrls("nats", tcp.address), websocket: wsUrls });
+      } catch (err) {
+        // As nats-server: the server runs on; whoever waits for the file will say so.
+        log.error(`Error writing ports file (${portsFile}): ${String(err)}`);
+      }
     }
   } catch (err) {
     // A listener that did open must not keep the process alive after a failed start.
@@ -69,8 +216,52 @@ export async function startBrokerService(config: Config, log: Logger): Promise<B
     mq9.stop();
     await broker.shutdown();
     store.close();
+    removeFiles();
     throw err;
   }
+
+  const reload = (next: RunConfig): string[] => {
+    const problems = unsupportedSettings(next);
+    const before = fixedSettings(config);
+    const after = fixedSettings(next);
+    for (const [name, old] of Object.entries(before)) {
+      const now = after[name];
+      if (JSON.stringify(old) !== JSON.stringify(now)) {
+        // nats-server's wording (reload.go diffOptions).
+        problems.push(
+          `config reload not supported for ${name}: old=${JSON.stringify(old)}, new=${JSON.stringify(now)}`,
+        );
+      }
+    }
+    if (problems.length > 0) throw new Error(problems.join("; "));
+
+    const changed: string[] = [];
+    // Read live by the broker: new connections, and for ping_interval, ping_max,
+    // max_pending, write_deadline, max_subscriptions also connections already open.
+    for (const key of Object.keys(LIMIT_NAMES) as LimitKey[]) {
+      const value = next.broker[key];
+      if (value === config.broker[key]) continue;
+      broker.options[key] = value;
+      changed.push(`${LIMIT_NAMES[key]} = ${DURATIONS.has(key) ? ms(value) : value}`);
+    }
+    if (next.broker.maxPayload !== config.broker.maxPayload) {
+      // INFO is built once; the object serverInfo() hands out is the one new clients get.
+      // TODO(lead): replace with a Broker method once server/nats has one.
+      broker.serverInfo().maxPayload = next.broker.maxPayload;
+    }
+    const m = mq9.options;
+    for (const key of Object.keys(MQ9_NAMES) as (keyof Mq9Options)[]) {
+      if (next.mq9[key] === config.mq9[key]) continue;
+      changed.push(`${MQ9_NAMES[key]} = ${String(next.mq9[key])}`);
+    }
+    Object.assign(m, next.mq9);
+    // The same bounds Mq9Service applies at start.
+    m.defaultTtl = Math.min(m.defaultTtl, m.maxTtl);
+    m.maxPayload = Math.min(m.maxPayload, broker.options.maxPayload);
+    config = next;
+    for (const c of changed) log.info(`Reloaded: ${c}`);
+    return changed;
+  };
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -80,7 +271,41 @@ export async function startBrokerService(config: Config, log: Logger): Promise<B
       mq9.stop();
       await broker.shutdown();
       store.close();
+      removeFiles();
     })());
 
-  return { broker, mq9, productVersion, endpoints, stop };
+  return {
+    broker,
+    mq9,
+    productVersion,
+    endpoints,
+    get config() {
+      return config;
+    },
+    reload,
+    stop,
+  };
+}
+
+/**
+ * SIGHUP: reads the config file again under the same flags and environment and applies
+ * what may change, logging settings as `Reloaded: name = value`. Throws with the reason
+ * (the old settings stay) when the file is now invalid or changes what needs a restart.
+ */
+export function reloadFromFile(
+  service: BrokerService,
+  log: ProcessLogger,
+  argv?: readonly string[],
+  env?: Env,
+): void {
+  const r = reloadConfig(argv, env);
+  if (!r.ok) throw new Error(r.message);
+  const before = logSettings(service.config);
+  service.reload(r.config);
+  for (const w of r.warnings) log.warn(w);
+  const after = logSettings(r.config);
+  log.configure(after);
+  for (const key of ["debug", "trace", "logtime"] as const) {
+    if (before[key] !== after[key]) log.info(`Reloaded: ${key} = ${after[key]}`);
+  }
 }

@@ -1,183 +1,281 @@
 /**
- * Command-line and environment configuration for both process entries (`npm start`,
- * `npm run broker`). `parseConfig` is pure so it can be tested without a process;
- * `loadConfig` is the thin impure wrapper that prints and exits.
+ * The configuration both process entries (`npm start`, `npm run broker`, scripts/nats-server)
+ * run with: nats-server's command line and config file next to our own flags and MQ9_*
+ * variables (server/conf/ does the parsing and the merge; docs/config.md describes it).
+ * `resolveConfig` is pure but for reading the config file, so it can be tested without a
+ * process; `loadConfig` is the thin impure wrapper that prints, configures the log and exits.
  */
+import fs from "node:fs";
+import { parseEnv, parseFlags, type FlagValues } from "./conf/flags";
+import { mergeConfig, type RunConfig } from "./conf/merge";
+import { formatDiagnostic, mapConfig, type FileConfig } from "./conf/options";
+import { ConfParseError, parseConf } from "./conf/parse";
+import { log as processLog, MQ9_DEBUG, type ProcessLogger } from "./log";
+import { NATS_DEFAULTS } from "./nats/options";
 
-export interface Config {
-  host: string;
-  port: number;
-  /** A standalone WebSocket listener; null = off (the console port still serves /nats). */
-  wsPort: number | null;
-  /** The console's HTTP port; only `server/main.ts` listens on it. */
-  httpPort: number;
-  dataDir: string;
-}
+export type { RunConfig } from "./conf/merge";
 
-export type ParseResult =
-  { kind: "run"; config: Config } | { kind: "help" } | { kind: "error"; message: string };
+export type Env = Readonly<Record<string, string | undefined>>;
+/** Reads the config file and its includes; fs.readFileSync by default. */
+export type ReadFile = (file: string) => string;
 
-/** Bad command line or environment, as with most Unix tools. */
+export type ResolveResult =
+  | {
+      kind: "run";
+      config: RunConfig;
+      /** Ignored flags and options, config-file ones as `file:line:col: message`. */
+      warnings: string[];
+      /** `-t`: check the configuration and exit instead of starting. */
+      checkOnly: boolean;
+    }
+  | { kind: "help" }
+  | { kind: "version" }
+  | {
+      kind: "error";
+      errors: string[];
+      warnings: string[];
+      /** The command line or environment was wrong (not the file): point at --help. */
+      usage: boolean;
+      checkOnly: boolean;
+    };
+
+/** Bad command line, environment or config file, as with most Unix tools. */
 export const EXIT_USAGE = 2;
+/** `-t` found a problem (nats-server exits 1). */
+export const EXIT_CHECK_FAILED = 1;
+/** The settings were fine but something needed to start was not (a port, a log file). */
+export const EXIT_START_FAILED = 1;
 
-export const DEFAULT_CONFIG: Readonly<Config> = {
-  host: "127.0.0.1",
-  port: 4222,
-  wsPort: null,
-  httpPort: 3000,
-  dataDir: "./data",
-};
-
-interface Setting {
-  flag: string;
-  env: string;
-  /** Stores the parsed value in `config`, or returns what was expected instead. */
-  apply(config: Config, raw: string): string | null;
+/**
+ * nats-server names its ports file and messages after its executable (`filepath.Base(
+ * os.Args[0])`); a node script cannot see that, so scripts/nats-server passes its own
+ * name in MQ9_PROGRAM_NAME.
+ */
+export function programName(env: Env = process.env): string {
+  const name = env.MQ9_PROGRAM_NAME;
+  return name !== undefined && /^[\w.-]+$/.test(name) ? name : "mq9";
 }
 
-const PORT_HINT = "an integer from 0 to 65535";
+export function usage(program = "mq9"): string {
+  return `Usage: ${program} [options]
 
-function parsePort(raw: string): number | null {
-  if (!/^\d{1,5}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n <= 65535 ? n : null;
-}
+  npm start            broker + web console (server/main.ts)
+  npm run broker       broker only (server/main-broker.ts)
+  scripts/nats-server  the broker under nats-server's name, for test harnesses
 
-function isPlainText(raw: string): boolean {
-  return raw !== "" && !/\s/.test(raw);
-}
-
-const SETTINGS: readonly Setting[] = [
-  {
-    flag: "--host",
-    env: "MQ9_HOST",
-    apply(c, raw) {
-      if (!isPlainText(raw)) return "a host name or address";
-      c.host = raw;
-      return null;
-    },
-  },
-  {
-    flag: "--port",
-    env: "MQ9_PORT",
-    apply(c, raw) {
-      const port = parsePort(raw);
-      if (port === null) return PORT_HINT;
-      c.port = port;
-      return null;
-    },
-  },
-  {
-    flag: "--ws-port",
-    env: "MQ9_WS_PORT",
-    apply(c, raw) {
-      if (raw === "off") {
-        c.wsPort = null;
-        return null;
-      }
-      const port = parsePort(raw);
-      if (port === null) return `${PORT_HINT}, or "off"`;
-      c.wsPort = port;
-      return null;
-    },
-  },
-  {
-    flag: "--http-port",
-    env: "MQ9_HTTP_PORT",
-    apply(c, raw) {
-      const port = parsePort(raw);
-      if (port === null) return PORT_HINT;
-      c.httpPort = port;
-      return null;
-    },
-  },
-  {
-    flag: "--data",
-    env: "MQ9_DATA",
-    apply(c, raw) {
-      if (raw.trim() === "") return "a directory path";
-      c.dataDir = raw;
-      return null;
-    },
-  },
-];
-
-export const USAGE = `Usage: mq9 [options]
-
-  npm start         broker + web console (server/main.ts)
-  npm run broker    broker only (server/main-broker.ts)
-
-Options (each can also be set in the environment; a flag wins over its variable):
+Our options (each also in the environment; a flag wins over its variable, which wins
+over the config file):
   --host <addr>        address to listen on            MQ9_HOST       (default 127.0.0.1)
   --port <n>           NATS client port (TCP)          MQ9_PORT       (default 4222)
   --ws-port <n|off>    standalone NATS WebSocket port  MQ9_WS_PORT    (default off)
   --http-port <n>      console port, also ws at /nats  MQ9_HTTP_PORT  (default 3000; npm start only)
   --data <dir>         data directory                  MQ9_DATA       (default ./data)
-  -h, --help           show this text
 
-Ports take 0 for "any free port"; the log shows the address actually bound.
+nats-server's options:
+  -c, --config <file>              configuration file in nats-server's format
+  -t                               check the configuration file and exit
+  -a, --addr, --net <host>         same as --host
+  -p, --port <port>                same as --port; -1 = any free port
+  -n, --name, --server_name <name> server name in INFO (default: the server id)
+  -m, --http_port <port>           monitoring port (not available yet: warned, not opened)
+  -P, --pid <file>                 write the process id to this file
+      --ports_file_dir <dir>       write <dir>/${program}_<pid>.ports with the listening URLs
+      --user <user>                user required for connections   } authorization is
+      --pass <password>            password required                } not supported yet:
+      --auth <token>               token required                   } refused at start
+  -l, --log <file>                 append the log to this file instead of stderr
+  -T, --logtime                    timestamp log lines (default true; -T=false turns off)
+  -D, --debug                      debug log lines ([DBG])
+  -V, --trace                      trace log lines ([TRC])
+  -DV                              debug and trace
+      --tls, --tlscert <file>, --tlskey <file>, --tlscacert <file>, --tlsverify
+                                   TLS: not supported yet, refused at start
+  -js, -sd, --cluster, --routes, -s, -r, ...   accepted and ignored, with a warning
+  -h, --help                       show this text
+  -v, --version                    show the version
+
+Ports take 0 (or -1) for "any free port"; the log shows the address actually bound.
+SIGHUP reloads the config file; SIGTERM and SIGINT stop the server. See docs/config.md.
 `;
-
-/**
- * Environment first, then flags, so a flag wins over its variable. Accepts `--flag value`
- * and `--flag=value`; an empty environment variable counts as unset.
- */
-export function parseConfig(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-): ParseResult {
-  const config: Config = { ...DEFAULT_CONFIG };
-  const assign = (s: Setting, raw: string, source: string): string | null => {
-    const expected = s.apply(config, raw);
-    return expected === null
-      ? null
-      : `invalid value for ${source}: ${JSON.stringify(raw)} (expected ${expected})`;
-  };
-
-  for (const s of SETTINGS) {
-    const raw = env[s.env];
-    if (raw === undefined || raw === "") continue;
-    const err = assign(s, raw, s.env);
-    if (err) return { kind: "error", message: err };
-  }
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--help" || arg === "-h") return { kind: "help" };
-    if (!arg.startsWith("--"))
-      return { kind: "error", message: `unexpected argument ${JSON.stringify(arg)}` };
-    const eq = arg.indexOf("=");
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const s = SETTINGS.find((x) => x.flag === flag);
-    if (!s) return { kind: "error", message: `unknown option ${flag}` };
-    let raw: string;
-    if (eq !== -1) {
-      raw = arg.slice(eq + 1);
-    } else {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) {
-        return { kind: "error", message: `option ${flag} needs a value` };
-      }
-      raw = next;
-      i++;
-    }
-    const err = assign(s, raw, flag);
-    if (err) return { kind: "error", message: err };
-  }
-  return { kind: "run", config };
 }
 
-/** For the process entries: prints help (exit 0) or the error (exit 2), else returns. */
-export function loadConfig(
-  argv: readonly string[] = process.argv.slice(2),
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Config {
-  const r = parseConfig(argv, env);
-  if (r.kind === "run") return r.config;
+/** Kept from before the config file existed: a host is one word. */
+function badHost(host: string | undefined): boolean {
+  return host !== undefined && /\s/.test(host);
+}
+
+function readConfigFile(
+  file: string,
+  env: Env,
+  readFile: ReadFile,
+):
+  | { ok: true; config: FileConfig; warnings: string[] }
+  | { ok: false; errors: string[]; warnings: string[] } {
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { ok: false, errors: [`cannot read config file: ${reason}`], warnings: [] };
+  }
+  try {
+    const mapped = mapConfig(parseConf(text, { file, env, readInclude: readFile }));
+    const warnings = mapped.warnings.map(formatDiagnostic);
+    if (mapped.errors.length > 0) {
+      return { ok: false, errors: mapped.errors.map(formatDiagnostic), warnings };
+    }
+    return { ok: true, config: mapped.config, warnings };
+  } catch (e) {
+    if (!(e instanceof ConfParseError)) throw e;
+    return { ok: false, errors: [e.message], warnings: [] };
+  }
+}
+
+/**
+ * Flags, then MQ9_* variables, then the config file (`-c`), then defaults — nats-server's
+ * precedence with our variables slotted between its flags and its file. `env` also feeds
+ * `$VAR` references in the file.
+ */
+export function resolveConfig(
+  argv: readonly string[],
+  env: Env,
+  readFile: ReadFile = (f) => fs.readFileSync(f, "utf8"),
+): ResolveResult {
+  const parsed = parseFlags(argv);
+  const usageError = (message: string, checkOnly = false): ResolveResult => ({
+    kind: "error",
+    errors: [message],
+    warnings: [],
+    usage: true,
+    checkOnly,
+  });
+  if (parsed.kind === "error") return usageError(parsed.message);
+  if (parsed.kind !== "run") return parsed;
+  const flags: FlagValues = parsed.flags;
+  const checkOnly = flags.checkConfig === true;
+  if (badHost(flags.host)) {
+    return usageError(
+      `invalid value for --host: ${JSON.stringify(flags.host)} (expected a host name or address)`,
+      checkOnly,
+    );
+  }
+  const envValues = parseEnv(env);
+  if (!envValues.ok) return usageError(envValues.message, checkOnly);
+  if (badHost(envValues.values.host)) {
+    return usageError(
+      `invalid value for MQ9_HOST: ${JSON.stringify(envValues.values.host)} (expected a host name or address)`,
+      checkOnly,
+    );
+  }
+  const configFile = flags.configFile ?? null;
+  if (checkOnly && configFile === null) {
+    // nats-server's wording (opts.go ConfigureOptions).
+    return usageError(
+      "must specify [-c, --config] option to check configuration file syntax",
+      true,
+    );
+  }
+  const warnings = [...parsed.warnings];
+  let file: FileConfig | null = null;
+  if (configFile !== null) {
+    const loaded = readConfigFile(configFile, env, readFile);
+    warnings.push(...loaded.warnings);
+    if (!loaded.ok) {
+      return { kind: "error", errors: loaded.errors, warnings, usage: false, checkOnly };
+    }
+    file = loaded.config;
+  }
+  const merged = mergeConfig({ flags, env: envValues.values, file, configFile });
+  if (!merged.ok) {
+    return { kind: "error", errors: [merged.message], warnings, usage: false, checkOnly };
+  }
+  return { kind: "run", config: merged.config, warnings, checkOnly };
+}
+
+export interface LoadOptions {
+  argv?: readonly string[];
+  env?: Env;
+  /** Settings this build cannot honour yet (each a reason); non-empty = refuse to start. */
+  unsupported?: (config: RunConfig) => string[];
+  /** mq9's own version, for --version. */
+  productVersion?: string;
+  log?: ProcessLogger;
+}
+
+/**
+ * For the process entries: prints help or the version (exit 0), errors (exit 2; with -t,
+ * exit 1 like nats-server), or with -t "configuration file x is valid" (exit 0). Otherwise
+ * points the process log at its destination, logs the warnings, and returns the settings.
+ */
+export function loadConfig(opts: LoadOptions = {}): RunConfig {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? processLog;
+  const program = programName(env);
+  const r = resolveConfig(opts.argv ?? process.argv.slice(2), env);
+  const say = (line: string) => void process.stderr.write(`${program}: ${line}\n`);
   if (r.kind === "help") {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage(program));
     process.exit(0);
   }
-  process.stderr.write(`mq9: ${r.message}\nRun with --help to see the options.\n`);
-  process.exit(EXIT_USAGE);
+  if (r.kind === "version") {
+    const product = opts.productVersion ? ` (mq9 ${opts.productVersion})` : "";
+    process.stdout.write(`${program}: v${NATS_DEFAULTS.version}${product}\n`);
+    process.exit(0);
+  }
+  if (r.kind === "error") {
+    for (const w of r.warnings) say(`warning: ${w}`);
+    for (const e of r.errors) say(e);
+    if (r.usage) process.stderr.write("Run with --help to see the options.\n");
+    process.exit(r.checkOnly ? EXIT_CHECK_FAILED : EXIT_USAGE);
+  }
+  const config = r.config;
+  const refused = opts.unsupported?.(config) ?? [];
+  if (r.checkOnly) {
+    for (const w of r.warnings) say(`warning: ${w}`);
+    for (const e of refused) say(e);
+    if (refused.length > 0) process.exit(EXIT_CHECK_FAILED);
+    say(`configuration file ${config.configFile ?? ""} is valid`);
+    process.exit(0);
+  }
+  if (refused.length > 0) {
+    for (const e of refused) say(e);
+    process.exit(EXIT_USAGE);
+  }
+  try {
+    log.configure(logSettings(config));
+  } catch (e) {
+    say(`cannot open log file: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(EXIT_START_FAILED);
+  }
+  for (const w of r.warnings) log.warn(w);
+  return config;
+}
+
+/** The process log's settings; MQ9_DEBUG=1 keeps DBG lines on whatever the file says. */
+export function logSettings(config: RunConfig): RunConfig["log"] {
+  return { ...config.log, debug: config.log.debug || MQ9_DEBUG };
+}
+
+export type ReloadResult =
+  { ok: true; config: RunConfig; warnings: string[] } | { ok: false; message: string };
+
+/**
+ * SIGHUP (nats-server Reload): the config file as it is now, under the same flags and
+ * environment as at start, so `-p -1` and MQ9_* still win.
+ */
+export function reloadConfig(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Env = process.env,
+  readFile?: ReadFile,
+): ReloadResult {
+  const r = resolveConfig(argv, env, readFile);
+  if (r.kind === "error") return { ok: false, message: r.errors.join("; ") };
+  if (r.kind !== "run") return { ok: false, message: `unexpected ${r.kind} request` };
+  if (r.config.configFile === null) {
+    return {
+      ok: false,
+      message: "can only reload config when a file is provided using -c or --config",
+    };
+  }
+  return { ok: true, config: r.config, warnings: r.warnings };
 }

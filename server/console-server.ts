@@ -5,7 +5,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import type { Config } from "./config";
+import type { RunConfig } from "./config";
 import { describeError, type Logger } from "./log";
 import type { Broker } from "./nats/mod";
 import { handleUpgrade } from "./nats/transports/websocket/mod";
@@ -24,7 +24,7 @@ function rejectUpgrade(socket: Duplex, status: string) {
 }
 
 export async function startConsoleServer(opts: {
-  config: Config;
+  config: RunConfig;
   broker: Broker;
   root: string;
   log: Logger;
@@ -38,8 +38,8 @@ export async function startConsoleServer(opts: {
   const app = next({
     dev: false,
     dir: root,
-    hostname: config.host,
-    port: config.httpPort || undefined,
+    hostname: config.broker.host,
+    port: config.consolePort || undefined,
   });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -70,7 +70,7 @@ export async function startConsoleServer(opts: {
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.httpPort, config.host, () => {
+    server.listen(config.consolePort, config.broker.host, () => {
       server.off("error", reject);
       resolve();
     });

@@ -1,16 +1,26 @@
 /**
- * `npm run broker`: the NATS broker alone, no console — ready in about a second.
+ * `npm run broker` (and scripts/nats-server): the NATS broker alone, no console — ready in
+ * about a second. Takes nats-server's command line and config file (docs/config.md).
  */
-import { loadConfig } from "./config";
+import { loadConfig, programName } from "./config";
 import { describeError, log } from "./log";
-import { startBrokerService } from "./broker-service";
-import { exitOnSignals, keepServingOnUncaught } from "./shutdown";
+import {
+  readProductVersion,
+  reloadFromFile,
+  startBrokerService,
+  unsupportedSettings,
+} from "./broker-service";
+import { exitOnSignals, keepServingOnUncaught, reloadOnHangup } from "./shutdown";
 
-const config = loadConfig();
+const config = loadConfig({
+  unsupported: unsupportedSettings,
+  productVersion: readProductVersion(),
+});
 
 try {
-  const service = await startBrokerService(config, log);
+  const service = await startBrokerService(config, log, { program: programName() });
   exitOnSignals(service.stop, log);
+  reloadOnHangup(() => reloadFromFile(service, log), log);
   keepServingOnUncaught(log);
   log.info("Server is ready");
 } catch (err) {

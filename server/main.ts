@@ -1,25 +1,36 @@
 /**
  * `npm start`: the product — the broker, plus the web console and NATS over WebSocket on
- * the HTTP port. Builds the console first when the build is missing or stale.
+ * the HTTP port. Builds the console first when the build is missing or stale. Takes the
+ * same command line and config file as the broker alone (docs/config.md).
  */
-import { loadConfig } from "./config";
+import { loadConfig, programName } from "./config";
 import { ensureConsoleBuild } from "./console-build";
 import { startConsoleServer } from "./console-server";
 import { describeError, log } from "./log";
-import { PROJECT_ROOT, startBrokerService } from "./broker-service";
+import {
+  PROJECT_ROOT,
+  readProductVersion,
+  reloadFromFile,
+  startBrokerService,
+  unsupportedSettings,
+} from "./broker-service";
 import { setRuntime } from "./runtime";
-import { exitOnSignals, keepServingOnUncaught } from "./shutdown";
+import { exitOnSignals, keepServingOnUncaught, reloadOnHangup } from "./shutdown";
 
-const config = loadConfig();
+const config = loadConfig({
+  unsupported: unsupportedSettings,
+  productVersion: readProductVersion(),
+});
 
 try {
-  const service = await startBrokerService(config, log);
+  const service = await startBrokerService(config, log, { program: programName() });
   let stopConsole: () => Promise<void> = async () => {};
   // Installed before the (possibly long) build, so Ctrl-C during it still stops cleanly.
   exitOnSignals(async () => {
     await stopConsole();
     await service.stop();
   }, log);
+  reloadOnHangup(() => reloadFromFile(service, log), log);
 
   const runtime = {
     broker: service.broker,

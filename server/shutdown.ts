@@ -1,6 +1,7 @@
 /**
- * Process-level lifecycle shared by both entries: graceful stop on SIGTERM/SIGINT, and the
- * last line of defence against an exception that escaped a connection's own error handling.
+ * Process-level lifecycle shared by both entries: graceful stop on SIGTERM/SIGINT, config
+ * reload on SIGHUP, and the last line of defence against an exception that escaped a
+ * connection's own error handling.
  */
 import { describeError, type Logger } from "./log";
 
@@ -59,6 +60,31 @@ export function exitOnSignals(
     source.off("SIGTERM", onSignal);
     source.off("SIGINT", onSignal);
   };
+}
+
+/**
+ * SIGHUP runs `reload` (nats-server signal.go): `Reloaded server configuration` when it
+ * returns, `Failed to reload server configuration: <reason>` when it throws, and the
+ * server keeps running either way. Returns a function that removes the handler.
+ */
+export function reloadOnHangup(
+  reload: () => void,
+  log: Logger,
+  opts: Pick<ShutdownOptions, "signals"> = {},
+): () => void {
+  const onHangup = () => {
+    log.debug('Trapped "hangup" signal');
+    try {
+      reload();
+      log.info("Reloaded server configuration");
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log.error(`Failed to reload server configuration: ${reason}`);
+    }
+  };
+  const source = opts.signals ?? process;
+  source.on("SIGHUP", onHangup);
+  return () => source.off("SIGHUP", onHangup);
 }
 
 /**

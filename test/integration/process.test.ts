@@ -217,6 +217,77 @@ describe("npm run broker (server/main-broker.ts)", () => {
   });
 });
 
+describe("scripts/nats-server (the drop-in for test harnesses)", () => {
+  it("runs as `nats-server -c x.conf -p -1 --ports_file_dir d` from PATH, through a symlink", async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-nats-server-"));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const bin = path.join(dir, "bin");
+    const portsDir = path.join(dir, "ports");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(portsDir);
+    fs.symlinkSync(path.join(ROOT, "scripts/nats-server"), path.join(bin, "nats-server"));
+    const conf = path.join(dir, "x.conf");
+    fs.writeFileSync(conf, "port: 4222\nmax_payload: 512KB\n");
+    // Started by name from PATH, outside the repository, as a harness does.
+    const child = spawn("nats-server", ["-c", conf, "-p", "-1", "--ports_file_dir", portsDir], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        PATH: [bin, path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+        MQ9_DATA: path.join(dir, "data"),
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    running.add(child);
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<Exit>((resolve) =>
+      child.once("exit", (code, signal) => {
+        running.delete(child);
+        resolve({ code, signal });
+      }),
+    );
+
+    // The harness knows the pid it started; exec keeps it, so the file name matches.
+    const portsFile = path.join(portsDir, `nats-server_${child.pid}.ports`);
+    const deadline = Date.now() + 15_000;
+    while (!fs.existsSync(portsFile)) {
+      assert.ok(Date.now() < deadline, `no ${portsFile}; stderr:\n${stderr}`);
+      assert.equal(child.exitCode, null, `exited early; stderr:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ports = JSON.parse(fs.readFileSync(portsFile, "utf8")) as { nats: string[] };
+    assert.deepEqual(Object.keys(ports), ["nats"]);
+    const url = ports.nats[0] as string;
+    const m = /^nats:\/\/127\.0\.0\.1:(\d+)$/.exec(url);
+    assert.ok(m, url);
+    assert.notEqual(Number(m[1]), 4222, "-p -1 wins over the file's port");
+    assert.match(stderr, new RegExp(`^\\[${child.pid}\\] `, "m"));
+
+    const nc = await connect({ servers: url, reconnect: false });
+    assert.equal(nc.info?.max_payload, 512 * 1024);
+    const sub = nc.subscribe("drop.in");
+    nc.publish("drop.in", sc.encode("via nats-server"));
+    const got = await withTimeout(
+      (async () => {
+        for await (const msg of sub) return sc.decode(msg.data);
+        return null;
+      })(),
+      5000,
+      "delivery",
+    );
+    assert.equal(got, "via nats-server");
+
+    child.kill("SIGTERM");
+    assert.deepEqual(await withTimeout(exited, 5000, "exit after SIGTERM"), {
+      code: 0,
+      signal: null,
+    });
+    await withTimeout(nc.closed(), 2000, "client sees the close");
+    assert.equal(fs.existsSync(portsFile), false, "ports file removed on the way out");
+  });
+});
+
 describe(
   "npm start (server/main.ts)",
   { skip: process.env.MQ9_TEST_CONSOLE !== "1" && "set MQ9_TEST_CONSOLE=1" },

@@ -1,0 +1,73 @@
+/**
+ * The ports file test harnesses wait for (`ports_file_dir`, `--ports_file_dir`):
+ * `<dir>/<program>_<pid>.ports` holding where each listener can be reached, in
+ * nats-server 2.9.10's shape (server.go Ports, portFile, formatURL):
+ * `{"nats":["nats://127.0.0.1:4222"],"websocket":["ws://127.0.0.1:8080"]}`.
+ * Keys without a listener are left out, as Go's `omitempty` does.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+/** Field order as nats-server marshals it; cluster and profile never apply here. */
+export interface Ports {
+  nats?: string[];
+  monitoring?: string[];
+  websocket?: string[];
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+}
+
+/** `<dir>/<program>_<pid>.ports`; nats-server names it after its executable's base name. */
+export function portsFilePath(dir: string, program: string, pid = process.pid): string {
+  return path.join(dir, `${program}_${pid}.ports`);
+}
+
+/** Go's net.JoinHostPort: IPv6 literals in brackets. */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * A listener on an unspecified address (0.0.0.0, ::) is listed once per interface
+ * address, as nats-server's resolveHostPorts does; otherwise its own address.
+ */
+export function listenerUrls(
+  scheme: string,
+  address: BoundAddress,
+  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): string[] {
+  const unspecified = address.host === "0.0.0.0" || address.host === "::";
+  const hosts =
+    unspecified && net.isIP(address.host) !== 0
+      ? Object.values(interfaces).flatMap((list) => (list ?? []).map((i) => i.address))
+      : [address.host];
+  return hosts.map((h) => `${scheme}://${joinHostPort(h, address.port)}`);
+}
+
+export function portsJson(ports: Ports): string {
+  const out: Ports = {};
+  if (ports.nats?.length) out.nats = ports.nats;
+  if (ports.monitoring?.length) out.monitoring = ports.monitoring;
+  if (ports.websocket?.length) out.websocket = ports.websocket;
+  return JSON.stringify(out);
+}
+
+/**
+ * Written whole under a temporary name and renamed, so a harness polling for the file
+ * never reads half of it (nats-server writes in place).
+ */
+export function writePortsFile(file: string, ports: Ports): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, portsJson(ports), { mode: 0o666 });
+  fs.renameSync(tmp, file);
+}
+
+/** Removes the file on the way out; one already gone is fine. Throws on other errors. */
+export function removePortsFile(file: string): void {
+  fs.rmSync(file, { force: true });
+}
