@@ -1,7 +1,7 @@
 /**
  * What the parser produces: plain data, one value per client protocol operation
  * (nats-wire-notes §1.4). Buffers are views into the bytes that were parsed and are only
- * valid until the op handler returns.
+ * valid until the op handler returns; so is the PUB op itself, which the parser reuses.
  */
 
 import type { Message } from "../message";

@@ -106,6 +106,8 @@ export class Parser {
   /** A DataView over `viewBuf` (the current read or payload), made once for its PUBs. */
   private view: DataView | null = null;
   private viewBuf: Buffer | null = null;
+  /** The one PUB op this parser hands out, again and again (see ParsedPub). */
+  private readonly pub = new ParsedPub();
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -119,7 +121,6 @@ export class Parser {
     this.state = State.Dead;
     this.argBuf = null;
     this.msgBuf = null;
-    this.view = this.viewBuf = null;
   }
 
   /**
@@ -127,6 +128,12 @@ export class Parser {
    * stop() (or change `headers`) and the parser honours it before the next byte.
    */
   parse(buf: Buffer, emit: OpHandler): void {
+    this.run(buf, emit);
+    // Not in stop(): a handler may stop the parser while the PUB it was given is in use.
+    this.releaseRead();
+  }
+
+  private run(buf: Buffer, emit: OpHandler): void {
     const len = buf.length;
     let i = 0;
     while (i < len) {
@@ -343,8 +350,12 @@ export class Parser {
           return;
       }
     }
-    // Not kept past the read: it would pin the read buffer.
+  }
+
+  /** Nothing refers to a read once it is handled: that would pin its buffer. */
+  private releaseRead(): void {
     this.view = this.viewBuf = null;
+    this.pub.release();
   }
 
   private beginName(verb: Verb): void {
@@ -533,7 +544,7 @@ export class Parser {
       this.viewBuf = src;
     }
     emit(
-      new ParsedPub(
+      this.pub.set(
         this.pubSubject,
         this.pubReply,
         this.pubHeader,
