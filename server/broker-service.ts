@@ -13,6 +13,8 @@ import type { Logger, ProcessLogger } from "./log";
 import type { Mq9Options } from "./mq9/options";
 import { Mq9Service } from "./mq9/service";
 import { Broker, listenTcp, type Listener } from "./nats/mod";
+import { ConnectionTracker, startMonitor, type Monitor } from "./monitor/mod";
+import { varzSettings } from "./monitor/run-settings";
 import { MailStore } from "./store/mail-store";
 import { listenWebSocket } from "./nats/transports/websocket/mod";
 import { listenerUrls, portsFilePath, removePortsFile, writePortsFile } from "./ports-file";
@@ -26,6 +28,8 @@ export interface BrokerService {
   productVersion: string;
   /** As bound, in the order they were opened. */
   endpoints: Endpoint[];
+  /** nats-server's monitoring listener (`http_port`); null when not configured. */
+  monitor: Monitor | null;
   /** The settings in force (replaced by a successful reload). */
   readonly config: RunConfig;
   /**
@@ -60,11 +64,6 @@ export function readProductVersion(root = PROJECT_ROOT): string {
  */
 export function unsupportedSettings(config: RunConfig): string[] {
   const out: string[] = [];
-  if (config.authorization) {
-    out.push(
-      "authorization is not supported yet (an authorization block, no_auth_user, --user/--pass or --auth)",
-    );
-  }
   if (config.tls) out.push("tls is not supported yet (a tls block or --tls* flags)");
   if (config.websocket?.tls) {
     out.push("websocket tls is not supported yet: remove the tls block and set no_tls: true");
@@ -132,7 +131,14 @@ export async function startBrokerService(
   const productVersion = readProductVersion();
   const store = new MailStore(config.dataDir);
   const mq9 = new Mq9Service(store, config.mq9, log);
-  const broker = new Broker({ ...config.broker, log, hooks: mq9.hooks });
+  // Monitoring sees connections close and subscriptions come and go through the hooks.
+  const tracker = config.monitor !== null ? new ConnectionTracker() : null;
+  const broker = new Broker({
+    ...config.broker,
+    log,
+    hooks: tracker !== null ? tracker.observe(mq9.hooks) : mq9.hooks,
+    auth: config.authorization,
+  });
   mq9.start(broker);
   log.info(`Starting mq9 ${productVersion}`);
   log.info(`  NATS:     ${broker.options.version}`);
@@ -140,15 +146,11 @@ export async function startBrokerService(
   log.info(`  ID:       ${broker.serverId}`);
   log.info(`  Data:     ${path.resolve(config.dataDir)}`);
   if (config.configFile !== null) log.info(`Using configuration file: ${config.configFile}`);
-  if (config.monitor) {
-    log.warn(
-      `Monitoring is not available yet: no HTTP monitoring port is opened (http_port ${config.monitor.port})`,
-    );
-  }
   if (config.log.trace) log.warn("Protocol tracing (-V, trace) is not available yet");
 
   const listeners: Listener[] = [];
   const endpoints: Endpoint[] = [];
+  let monitor: Monitor | null = null;
   const portsFile =
     config.portsFileDir === null ? null : portsFilePath(config.portsFileDir, opts.program ?? "mq9");
   const pidFile = config.pidFile;
@@ -172,6 +174,22 @@ export async function startBrokerService(
   try {
     // nats-server writes the pid file first and will not start without it.
     if (pidFile !== null) fs.writeFileSync(pidFile, String(process.pid), { mode: 0o660 });
+
+    // nats-server opens the monitoring port before the client port.
+    if (config.monitor !== null) {
+      monitor = await startMonitor({
+        broker,
+        ...(tracker !== null && { tracker }),
+        mq9,
+        host: config.monitor.host,
+        port: config.monitor.port,
+        log,
+        settings: () => varzSettings(config, endpoints.find((e) => e.kind === "websocket")?.port),
+      });
+      listeners.push(monitor);
+      const a = monitor.address;
+      log.info(`Starting http monitor on ${hostPort(a.host, a.port)}`);
+    }
 
     const tcp = await listenTcp(broker, { host: config.broker.host, port: config.broker.port });
     listeners.push(tcp);
@@ -204,7 +222,11 @@ export async function startBrokerService(
 
     if (portsFile !== null) {
       try {
-        writePortsFile(portsFile, { nats: listenerUrls("nats", tcp.address), websocket: wsUrls });
+        writePortsFile(portsFile, {
+          nats: listenerUrls("nats", tcp.address),
+          monitoring: monitor !== null ? listenerUrls("http", monitor.address) : [],
+          websocket: wsUrls,
+        });
       } catch (err) {
         // As nats-server: the server runs on; whoever waits for the file will say so.
         log.error(`Error writing ports file (${portsFile}): ${String(err)}`);
@@ -241,13 +263,13 @@ export async function startBrokerService(
     for (const key of Object.keys(LIMIT_NAMES) as LimitKey[]) {
       const value = next.broker[key];
       if (value === config.broker[key]) continue;
-      broker.options[key] = value;
       changed.push(`${LIMIT_NAMES[key]} = ${DURATIONS.has(key) ? ms(value) : value}`);
     }
-    if (next.broker.maxPayload !== config.broker.maxPayload) {
-      // INFO is built once; the object serverInfo() hands out is the one new clients get.
-      // TODO(lead): replace with a Broker method once server/nats has one.
-      broker.serverInfo().maxPayload = next.broker.maxPayload;
+    broker.reconfigure(next.broker);
+    // Credentials and permissions: clients no longer allowed are disconnected.
+    if (JSON.stringify(next.authorization) !== JSON.stringify(config.authorization)) {
+      broker.setAuth(next.authorization);
+      changed.push("authorization");
     }
     const m = mq9.options;
     for (const key of Object.keys(MQ9_NAMES) as (keyof Mq9Options)[]) {
@@ -259,6 +281,7 @@ export async function startBrokerService(
     m.defaultTtl = Math.min(m.defaultTtl, m.maxTtl);
     m.maxPayload = Math.min(m.maxPayload, broker.options.maxPayload);
     config = next;
+    monitor?.configLoaded();
     for (const c of changed) log.info(`Reloaded: ${c}`);
     return changed;
   };
@@ -279,6 +302,7 @@ export async function startBrokerService(
     mq9,
     productVersion,
     endpoints,
+    monitor,
     get config() {
       return config;
     },

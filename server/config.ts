@@ -80,9 +80,9 @@ nats-server's options:
   -m, --http_port <port>           monitoring port (not available yet: warned, not opened)
   -P, --pid <file>                 write the process id to this file
       --ports_file_dir <dir>       write <dir>/${program}_<pid>.ports with the listening URLs
-      --user <user>                user required for connections   } authorization is
-      --pass <password>            password required                } not supported yet:
-      --auth <token>               token required                   } refused at start
+      --user <user>                user required for connections
+      --pass <password>            password required (plain or bcrypt)
+      --auth <token>               token required
   -l, --log <file>                 append the log to this file instead of stderr
   -T, --logtime                    timestamp log lines (default true; -T=false turns off)
   -D, --debug                      debug log lines ([DBG])

@@ -5,6 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Client } from "./client";
+import { Authenticator } from "./auth/authenticator";
+import type { AuthConfig } from "./auth/types";
 import { CloseReason } from "./close-reason";
 import { DEFAULT_HOOKS, type BrokerHooks } from "./hooks";
 import { SILENT_LOGGER, type Logger } from "./logger";
@@ -52,6 +54,7 @@ export class Broker {
   readonly options: BrokerOptions;
   readonly hooks: BrokerHooks;
   readonly log: Logger;
+  authenticator: Authenticator;
   readonly serverId = serverIdentity();
   readonly startedAt = Date.now();
   readonly clients = new Map<number, Client>();
@@ -79,6 +82,7 @@ export class Broker {
     };
     this.hooks = this.options.hooks;
     this.log = this.options.log;
+    this.authenticator = new Authenticator(this.options.auth);
     this.info = this.makeInfo();
     // Write deadlines are checked on a coarse tick rather than a timer per write.
     const tick = Math.max(50, Math.min(1000, Math.floor(this.options.writeDeadline / 4)));
@@ -95,8 +99,28 @@ export class Broker {
       host: o.host,
       port: o.port,
       maxPayload: o.maxPayload,
-      authRequired: false,
+      authRequired: this.authenticator.advertised,
     };
+  }
+
+  /**
+   * New credentials and permissions (SIGHUP). Connected clients that are no longer
+   * allowed are closed, as nats-server does on reload; the others keep their connection.
+   */
+  setAuth(auth: AuthConfig | null): void {
+    this.options.auth = auth;
+    this.authenticator = new Authenticator(auth);
+    this.info = { ...this.info, authRequired: this.authenticator.advertised };
+    for (const client of [...this.clients.values()]) client.reauthorize();
+  }
+
+  /**
+   * New limits (SIGHUP). They apply to new connections, and where read live (ping
+   * interval and max, max_pending, write_deadline, max_subscriptions) to open ones too.
+   */
+  reconfigure(limits: Partial<Omit<BrokerOptions, "hooks" | "log" | "auth">>): void {
+    Object.assign(this.options, limits);
+    this.info = { ...this.info, maxPayload: this.options.maxPayload };
   }
 
   serverInfo(): ServerInfo {
@@ -203,6 +227,7 @@ export class Broker {
   /** One delivery, honouring UNSUB max; exposed for layers that choose recipients themselves. */
   deliverTo(sub: Subscription, msg: Message): boolean {
     if (sub.closed) return false;
+    if (sub.denyFiltered && !sub.client.permissions!.canReceive(msg.subject)) return false;
     const n = ++sub.delivered;
     // Auto-unsubscribe (client.go deliverMsg): deliver the max-th, then remove.
     if (sub.max > 0 && n > sub.max) {
@@ -210,6 +235,7 @@ export class Broker {
       return false;
     }
     const ok = sub.client.writeMsg(sub, msg);
+    if (ok && msg.reply !== null && sub.client.tracksResponses) sub.client.allowResponse(msg.reply);
     if (sub.max > 0 && n === sub.max) sub.client.removeSub(sub);
     return ok;
   }

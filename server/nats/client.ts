@@ -4,6 +4,9 @@
  * WebSocket. Ops are handed to the dispatcher; delivery to other clients goes through the
  * broker.
  */
+import type { Identity } from "./auth/authenticator";
+import { newNonce } from "./auth/nkeys";
+import type { Permissions } from "./auth/permissions";
 import { CloseReason } from "./close-reason";
 import type { Broker } from "./broker";
 import { dispatch } from "./dispatcher";
@@ -55,6 +58,14 @@ export class Client {
   /** When we last sent a PING; 0 before the first (client.go rttStart). */
   lastPingSent = 0;
   pingsOut = 0;
+  /** Who this client authenticated as; null before CONNECT. */
+  identity: Identity | null = null;
+  /** The nonce sent in INFO when nkey users are configured. */
+  nonce: string | undefined;
+  private authTimer: NodeJS.Timeout | null = null;
+  /** Whether this client's permissions let it answer the requests it receives. */
+  tracksResponses = false;
+  private readonly responses = new Map<string, { left: number; expiresAt: number }>();
   /** One entry per PING we sent that awaits its PONG, oldest first. */
   private receipts: (ReceiptCallback | null)[] = [];
   private readonly parser: Parser;
@@ -88,12 +99,24 @@ export class Client {
 
   /** Sends INFO and starts reading. */
   begin(): void {
+    const auth = this.broker.authenticator;
+    if (auth.needsNonce) this.nonce = newNonce();
     this.out.append(
       infoLine(this.broker.serverInfo(), {
         clientId: this.id,
         clientIp: this.transport.remoteAddress,
+        nonce: this.nonce,
       }),
     );
+    if (auth.required) {
+      // nats-wire-notes §1.3: no CONNECT within authorization.timeout.
+      this.authTimer = setTimeout(() => {
+        if (this.connected || this.closed) return;
+        this.sendErr(ERR.authTimeout);
+        this.close(CloseReason.AuthenticationTimeout);
+      }, auth.timeoutMs);
+      this.authTimer.unref();
+    }
     this.markDirty();
     this.transport.attach({
       data: (chunk) => this.read(chunk),
@@ -124,10 +147,49 @@ export class Client {
   }
 
   /** Negotiated headers change how HPUB is parsed from here on. */
-  setConnectOptions(opts: ConnectOptions): void {
+  setConnectOptions(opts: ConnectOptions, identity: Identity): void {
     this.opts = opts;
+    this.identity = identity;
+    this.tracksResponses = identity.permissions?.responses != null;
     this.connected = true;
     this.parser.headers = opts.headers;
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
+    this.authTimer = null;
+  }
+
+  get permissions(): Permissions | null {
+    return this.identity?.permissions ?? null;
+  }
+
+  /** `allow_responses`: a reply subject of a request this client received may be answered. */
+  allowResponse(reply: string): void {
+    const rule = this.permissions?.responses;
+    if (rule === null || rule === undefined) return;
+    const expiresAt = rule.expiresMs > 0 ? Date.now() + rule.expiresMs : 0;
+    this.responses.set(reply, { left: rule.maxMsgs, expiresAt });
+  }
+
+  /** Uses up one allowed response to `subject`, if there is one. */
+  useResponse(subject: string): boolean {
+    const r = this.responses.get(subject);
+    if (r === undefined) return false;
+    if (r.expiresAt !== 0 && Date.now() > r.expiresAt) {
+      this.responses.delete(subject);
+      return false;
+    }
+    // A negative max means any number of responses.
+    if (r.left > 0 && --r.left === 0) this.responses.delete(subject);
+    return true;
+  }
+
+  /** Checks this client again against reloaded credentials; closes it if it no longer passes. */
+  reauthorize(): void {
+    if (!this.connected || this.closed) return;
+    const identity = this.broker.authenticator.check(this.opts, this.nonce);
+    if (identity === null) {
+      this.sendErr(ERR.authViolation);
+      this.close(CloseReason.AuthenticationViolation);
+    } else this.identity = identity;
   }
 
   // ---- output ----
@@ -314,6 +376,7 @@ export class Client {
     this.closed = true;
     this.closeReason = reason;
     this.parser.stop();
+    if (this.authTimer !== null) clearTimeout(this.authTimer);
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     this.pingTimer = null;
     for (const sub of this.subs.values()) {

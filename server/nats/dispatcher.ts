@@ -15,6 +15,7 @@ import { ERR } from "./protocol/errors";
 import type { FailOp, Op } from "./protocol/ops";
 
 export function dispatch(client: Client, op: Op): void {
+  if (!client.connected && op.kind !== "CONNECT" && !admitBeforeConnect(client)) return;
   switch (op.kind) {
     case "PUB":
       return handlePub(client, op);
@@ -42,6 +43,23 @@ export function dispatch(client: Client, op: Op): void {
     case "FAIL":
       return handleFailure(client, op);
   }
+}
+
+/**
+ * With authentication on, the first op must be CONNECT (parser.go authErr), unless a
+ * no_auth_user lets a client in without one.
+ */
+function admitBeforeConnect(client: Client): boolean {
+  const auth = client.broker.authenticator;
+  if (!auth.required) return true;
+  const anonymous = auth.anonymous();
+  if (anonymous !== null) {
+    client.setConnectOptions(client.opts, anonymous);
+    return true;
+  }
+  client.sendErr(ERR.authViolation);
+  client.close(CloseReason.AuthenticationViolation);
+  return false;
 }
 
 function isJson(bytes: Buffer): boolean {

@@ -3,6 +3,7 @@
  * keeps its hooks and options together). Sizes are bytes, durations milliseconds.
  */
 import type { BrokerHooks } from "./hooks";
+import type { AuthConfig } from "./auth/types";
 import type { Logger } from "./logger";
 
 export interface BrokerOptions {
@@ -26,6 +27,8 @@ export interface BrokerOptions {
   /** Partial hooks are completed from DEFAULT_HOOKS. */
   hooks: BrokerHooks;
   log: Logger;
+  /** Who may connect and what they may do; null = anyone, anything (nats-wire-notes §1.11). */
+  auth: AuthConfig | null;
 }
 
 export const NATS_DEFAULTS = {
@@ -41,4 +44,5 @@ export const NATS_DEFAULTS = {
   writeDeadline: 10_000,
   pingInterval: 120_000,
   maxPingsOut: 2,
+  auth: null,
 } as const;

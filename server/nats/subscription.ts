@@ -9,6 +9,8 @@ export class Subscription {
   max = 0;
   /** Set once it left the index; a cached match result may still list it briefly. */
   closed = false;
+  /** Deliveries are checked against the client's subscribe deny list (client.go mperms). */
+  denyFiltered = false;
   private head: Snippet | null = null;
 
   constructor(

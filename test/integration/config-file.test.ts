@@ -247,10 +247,14 @@ describe("a nats-server config file (-c)", () => {
 
   it("refuses settings it cannot honour yet, and warns about ignored ones with file:line", async () => {
     const dir = tempDir();
-    const auth = writeConf(dir, "port: -1\nauthorization { token: s3cr3t }\n", "auth.conf");
-    const refused = broker(["-c", auth]);
+    const tls = writeConf(
+      dir,
+      "port: -1\ntls { cert_file: c.pem, key_file: k.pem }\nauthorization { token: s3cr3t }\n",
+      "tls.conf",
+    );
+    const refused = broker(["-c", tls]);
     assert.equal((await withTimeout(refused.exited, 10_000, "exit")).code, 2);
-    assert.match(refused.stderr(), /^mq9: authorization is not supported yet/m);
+    assert.match(refused.stderr(), /^mq9: tls is not supported yet/m);
     // The credential itself never reaches the output.
     assert.doesNotMatch(refused.stderr(), /s3cr3t/);
 

@@ -4,6 +4,7 @@
  * transcript is whatever nats-server 2.9.10 answers in the same run. Section references are
  * to nats-wire-notes; `proto_test` marks ideas taken from nats-server's test/proto_test.go.
  */
+import type { AuthConfig } from "../../server/nats/auth/types";
 import type { BrokerConfig } from "../../server/nats/mod";
 import type { TranscriptScript } from "./transcript";
 
@@ -24,9 +25,60 @@ export const CONFIGS = {
   },
   maxSubs2: { nats: "max_subscriptions: 2", broker: { maxSubscriptions: 2 } },
   maxConns1: { nats: "max_connections: 1", broker: { maxConnections: 1 } },
-  // Auth options are not in BrokerConfig yet (issue 3); the cases using this are skipped.
-  token: { nats: "authorization { token: s3cr3t }", broker: {} },
+  token: { nats: "authorization { token: s3cr3t }", broker: { auth: auth({ token: "s3cr3t" }) } },
+  users: {
+    nats: `authorization {
+  users: [
+    { user: alice, password: pw, permissions: {
+        publish: { allow: ["orders.>", "_INBOX.>"], deny: ["orders.secret"] },
+        subscribe: { allow: ["orders.*", "work", "work v1"], deny: ["orders.private"] } } },
+    { user: bob, password: pw2 }
+  ]
+}`,
+    broker: {
+      auth: auth({
+        users: [
+          {
+            user: "alice",
+            password: "pw",
+            permissions: {
+              publish: { allow: ["orders.>", "_INBOX.>"], deny: ["orders.secret"] },
+              subscribe: { allow: ["orders.*", "work", "work v1"], deny: ["orders.private"] },
+              response: null,
+            },
+          },
+          { user: "bob", password: "pw2", permissions: null },
+        ],
+      }),
+    },
+  },
+  noAuthUser: {
+    nats: "authorization { users: [ { user: guest, password: x } ] }\nno_auth_user: guest",
+    broker: {
+      auth: auth({
+        users: [{ user: "guest", password: "x", permissions: null }],
+        noAuthUser: "guest",
+      }),
+    },
+  },
+  authTimeout1s: {
+    nats: "authorization { token: t, timeout: 1 }",
+    broker: { auth: auth({ token: "t", timeoutMs: 1000 }) },
+  },
 } satisfies Record<string, ServerConfig>;
+
+function auth(a: Partial<AuthConfig>): AuthConfig {
+  return {
+    user: null,
+    password: null,
+    token: null,
+    timeoutMs: 2000,
+    users: [],
+    nkeys: [],
+    noAuthUser: null,
+    ...a,
+  };
+}
 
 export type ConfigName = keyof typeof CONFIGS;
 
@@ -738,30 +790,116 @@ export const CASES: readonly TranscriptCase[] = [
     noSplit: "timer-driven",
   },
 
-  // §1.11 auth: later
+  // §1.11 auth
   {
     name: "token auth: INFO has auth_required",
     config: "token",
     steps: [],
-    skip: "auth: issue 3",
   },
   {
     name: "token auth: PUB before CONNECT is an Authorization Violation",
     config: "token",
     steps: [{ send: "PUB foo 1\r\nx\r\n" }],
-    skip: "auth: issue 3",
+  },
+  {
+    name: "token auth: PING before CONNECT is an Authorization Violation",
+    config: "token",
+    steps: [{ send: "PING\r\n" }],
   },
   {
     name: "token auth: wrong token",
     config: "token",
     steps: [{ send: 'CONNECT {"verbose":false,"auth_token":"nope"}\r\nPING\r\n' }],
-    skip: "auth: issue 3",
+  },
+  {
+    name: "token auth: no token",
+    config: "token",
+    steps: [{ send: 'CONNECT {"verbose":false}\r\nPING\r\n' }],
   },
   {
     name: "token auth: right token",
     config: "token",
     steps: [{ send: 'CONNECT {"verbose":false,"auth_token":"s3cr3t"}\r\nPING\r\n' }],
-    skip: "auth: issue 3",
+  },
+  {
+    name: "token auth: verbose CONNECT gets +OK",
+    config: "token",
+    steps: [{ send: 'CONNECT {"auth_token":"s3cr3t"}\r\nPING\r\n' }],
+  },
+  {
+    name: "users: wrong password",
+    config: "users",
+    steps: [{ send: 'CONNECT {"verbose":false,"user":"alice","pass":"nope"}\r\nPING\r\n' }],
+  },
+  {
+    name: "users: unknown user",
+    config: "users",
+    steps: [{ send: 'CONNECT {"verbose":false,"user":"carol","pass":"pw"}\r\nPING\r\n' }],
+  },
+  {
+    name: "users: a user without permissions may do anything",
+    config: "users",
+    steps: [
+      {
+        send: 'CONNECT {"verbose":false,"user":"bob","pass":"pw2"}\r\nSUB > 1\r\nPUB any.thing 2\r\nhi\r\nPING\r\n',
+      },
+    ],
+  },
+  {
+    name: "permissions: publish allowed, denied, and not in the allow list; connection stays open",
+    config: "users",
+    steps: [
+      {
+        send:
+          'CONNECT {"verbose":false,"user":"alice","pass":"pw"}\r\nSUB orders.* 1\r\n' +
+          "PUB orders.new 1\r\na\r\nPUB orders.secret 1\r\nb\r\nPUB other 1\r\nc\r\nPING\r\n",
+      },
+    ],
+  },
+  {
+    name: "permissions: subscribe allowed, denied, outside the allow list; connection stays open",
+    config: "users",
+    steps: [
+      {
+        send:
+          'CONNECT {"verbose":false,"user":"alice","pass":"pw"}\r\nSUB orders.x 1\r\nSUB orders.private 2\r\n' +
+          "SUB other 3\r\nSUB orders.> 4\r\nPING\r\n",
+      },
+    ],
+  },
+  {
+    name: "permissions: queue-qualified subscribe allow",
+    config: "users",
+    steps: [
+      {
+        send:
+          'CONNECT {"verbose":false,"user":"alice","pass":"pw"}\r\nSUB work 1\r\nSUB work v1 2\r\n' +
+          "SUB work v2 3\r\nPING\r\n",
+      },
+    ],
+  },
+  {
+    name: "permissions: verbose +OK and the violation for a denied publish",
+    config: "users",
+    steps: [
+      { send: 'CONNECT {"user":"alice","pass":"pw"}\r\nPUB orders.secret 1\r\nb\r\nPING\r\n' },
+    ],
+  },
+  {
+    name: "no_auth_user: PUB and SUB without CONNECT",
+    config: "noAuthUser",
+    steps: [{ send: "SUB foo 1\r\nPUB foo 2\r\nhi\r\nPING\r\n" }],
+  },
+  {
+    name: "no_auth_user: CONNECT without credentials",
+    config: "noAuthUser",
+    steps: [{ send: 'CONNECT {"verbose":false}\r\nPING\r\n' }],
+  },
+  {
+    name: "auth timeout: no CONNECT within authorization.timeout",
+    config: "authTimeout1s",
+    steps: [{ waitMs: 1300 }],
+    noSplit: "timer-driven",
   },
 ];
 

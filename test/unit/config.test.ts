@@ -346,10 +346,11 @@ describe("resolveConfig: nats-server's flags and config file", () => {
 });
 
 describe("what the broker refuses until it supports it", () => {
-  it("refuses authorization from the file or the flags, and TLS", () => {
+  it("accepts authorization from the file or the flags; refuses TLS", () => {
     assert.deepEqual(unsupportedSettings(config(resolveConfig([], {}))), []);
     const token = config(resolveConfig(["--auth", "s3cr3t"], {}));
-    assert.match(unsupportedSettings(token).join(), /authorization is not supported yet/);
+    assert.deepEqual(unsupportedSettings(token), []);
+    assert.equal(token.authorization?.token, "s3cr3t");
     const users = config(
       resolveConfig(
         ["-c", "a.conf"],
@@ -357,7 +358,8 @@ describe("what the broker refuses until it supports it", () => {
         files({ "a.conf": "authorization { user: a, password: b }" }),
       ),
     );
-    assert.match(unsupportedSettings(users).join(), /authorization is not supported yet/);
+    assert.deepEqual(unsupportedSettings(users), []);
+    assert.equal(users.authorization?.user, "a");
     const tls = config(resolveConfig(["--tlscert", "c.pem", "--tlskey", "k.pem"], {}));
     assert.match(unsupportedSettings(tls).join(), /^tls is not supported yet/);
     const wss = config(

@@ -44,6 +44,8 @@ function compile(p: UserPermissions | null): Permissions | null {
 
 export class Authenticator {
   readonly required: boolean;
+  /** What INFO says: with a no_auth_user, clients need no credentials (checked on 2.9.10). */
+  readonly advertised: boolean;
   /** nkey users need a nonce in INFO (nonceRequired). */
   readonly needsNonce: boolean;
   private readonly users = new Map<
@@ -55,6 +57,7 @@ export class Authenticator {
   constructor(private readonly config: AuthConfig | null) {
     this.required = authRequired(config);
     this.needsNonce = (config?.nkeys.length ?? 0) > 0;
+    this.advertised = this.required && (config?.noAuthUser ?? null) === null;
     for (const u of config?.users ?? []) {
       this.users.set(u.user, { password: u.password, perms: compile(u.permissions) });
     }

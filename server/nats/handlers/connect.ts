@@ -14,7 +14,10 @@ export function handleConnect(client: Client, op: ConnectOp): void {
     // Invalid JSON: closed without an -ERR.
     return client.close(CloseReason.ProtocolViolation);
   }
-  if (opts.account !== "" || opts.newAccount) {
+  const identity = client.broker.authenticator.check(opts, client.nonce);
+  // An account in CONNECT is an authorization violation too (no accounts here).
+  if (identity === null || opts.account !== "" || opts.newAccount) {
+    client.broker.log.warn("authorization violation", { cid: client.id, user: opts.user });
     client.sendErr(ERR.authViolation);
     return client.close(CloseReason.AuthenticationViolation);
   }
@@ -27,7 +30,7 @@ export function handleConnect(client: Client, op: ConnectOp): void {
     return client.close(CloseReason.ProtocolViolation);
   }
   client.lastActivity = Date.now();
-  client.setConnectOptions(opts);
+  client.setConnectOptions(opts, identity);
   if (opts.verbose) client.sendOK();
   const interval = client.broker.options.pingInterval;
   const first = Math.min(interval, FIRST_PING_MAX);

@@ -12,6 +12,12 @@ export function handlePub(client: Client, op: PubOp): void {
   client.lastActivity = client.readAt;
   client.inMsgs++;
   client.inBytes += op.size;
+  const perms = client.permissions;
+  if (perms !== null && !perms.canPublish(op.subject) && !client.useResponse(op.subject)) {
+    // Dropped, and the connection stays open (nats-wire-notes §1.7).
+    client.sendErr(ERR.publishViolation(op.subject));
+    return;
+  }
   // +OK goes out before the message reaches the publisher's own subscriptions.
   client.sendOK();
   client.broker.publish(client, op);

@@ -15,9 +15,11 @@ export const ERR = {
   invalidSubject: "Invalid Subject",
   invalidPublishSubject: "Invalid Publish Subject",
   maxSubscriptions: "maximum subscriptions exceeded",
+  publishViolation: (subject: string) => `Permissions Violation for Publish to "${subject}"`,
+  subscribeViolation: (subject: string, queue: string | null) =>
+    `Permissions Violation for Subscription to "${subject}"` +
+    (queue === null ? "" : ` using queue "${queue}"`),
 } as const;
-
-export type ErrText = (typeof ERR)[keyof typeof ERR];
 
 /** `-ERR '<text>'\r\n` (client.go errProto). */
 export function errLine(text: string): Buffer {
