@@ -77,7 +77,7 @@ nats-server's options:
   -a, --addr, --net <host>         same as --host
   -p, --port <port>                same as --port; -1 = any free port
   -n, --name, --server_name <name> server name in INFO (default: the server id)
-  -m, --http_port <port>           monitoring port (not available yet: warned, not opened)
+  -m, --http_port <port>           monitoring port: /varz, /connz, /subsz, /healthz, /metrics
   -P, --pid <file>                 write the process id to this file
       --ports_file_dir <dir>       write <dir>/${program}_<pid>.ports with the listening URLs
       --user <user>                user required for connections

@@ -22,8 +22,6 @@ export class ConnectionTracker {
   /** Subscriptions added to / removed from the index since the broker started. */
   inserts = 0;
   removes = 0;
-  /** False until observe() was used to build the broker's hooks. */
-  attached = false;
   private ring: ClosedConnection[] = [];
   private next = 0;
   /** A closing client's subscriptions, collected as close() takes them out of the index. */
@@ -33,7 +31,6 @@ export class ConnectionTracker {
 
   /** `inner`'s hooks with the tracker's bookkeeping in front. */
   observe(inner: Partial<BrokerHooks>): Partial<BrokerHooks> {
-    this.attached = true;
     return {
       ...inner,
       subscribed: (sub) => {

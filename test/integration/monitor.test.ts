@@ -9,14 +9,20 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "nats";
+import { connect as wsConnect } from "nats.ws";
+import { WebSocket } from "ws";
 import { startBrokerService, type BrokerService } from "../../server/broker-service";
 import { mergeConfig } from "../../server/conf/merge";
 import { createLogger } from "../../server/log";
+import { goDuration, goJson, goTime, goUptime } from "../../server/monitor/go-format";
 import { ConnectionTracker, startMonitor, type Monitor } from "../../server/monitor/mod";
 import { startBroker, type TestBroker } from "../support/broker";
 import { createMailbox } from "../support/mq9-helpers";
 import { freePort } from "../support/ports";
 import { haveNatsServer, startNatsServer, type RunningServer } from "../support/nats-server";
+
+// nats.ws looks for a W3C WebSocket on globalThis (nats-wire-notes §2.3).
+(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
 
 type Json = Record<string, unknown>;
 
@@ -71,6 +77,31 @@ async function scenario(port: number): Promise<NatsConnection[]> {
   await Promise.all([b.flush(), c.flush()]);
   return [a, b, c];
 }
+
+describe("Go encodings", () => {
+  it("time.Duration.String, myUptime, time.Time and escaped JSON", () => {
+    const cases: [number, string][] = [
+      [0, "0s"],
+      [999, "999ns"],
+      [666_000, "666µs"],
+      [1_500, "1.5µs"],
+      [3_350_387, "3.350387ms"],
+      [1_500_000_000, "1.5s"],
+      [60e9, "1m0s"],
+      [3600e9, "1h0m0s"],
+      [3723.5e9, "1h2m3.5s"],
+    ];
+    for (const [ns, text] of cases) assert.equal(goDuration(ns), text, String(ns));
+    assert.equal(goUptime(999), "0s");
+    assert.equal(goUptime(61_000), "1m1s");
+    assert.equal(goUptime(90_061_000), "1d1h1m1s");
+    assert.equal(goUptime(400 * 86_400_000), "1y35d0h0m0s");
+    assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5, 120)), "2026-01-02T03:04:05.12Z");
+    assert.equal(goTime(Date.UTC(2026, 0, 2, 3, 4, 5)), "2026-01-02T03:04:05Z");
+    assert.equal(goJson({ a: "<b&c>" }, false), '{"a":"\\u003cb\\u0026c\\u003e"}');
+    assert.equal(goJson({ a: [] }), '{\n  "a": []\n}');
+  });
+});
 
 const GO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 
@@ -348,7 +379,7 @@ describe("monitoring in the broker service (http_port)", () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-monitor-"));
     const merged = mergeConfig({
-      flags: { port: 0, monitorPort: 0, dataDir: dir, portsFileDir: dir },
+      flags: { port: 0, wsPort: 0, monitorPort: 0, dataDir: dir, portsFileDir: dir },
     });
     assert.ok(merged.ok);
     const log = createLogger({ write: (l) => void lines.push(l) });
@@ -393,6 +424,24 @@ describe("monitoring in the broker service (http_port)", () => {
     const v = await getJson(http, "/varz");
     assert.equal(v.http_port, http);
     assert.equal(v.in_msgs, 2);
+  });
+
+  it("shows WebSocket clients as type websocket and the listener in /varz", async () => {
+    const http = service.monitor!.address.port;
+    const ws = service.endpoints.find((e) => e.kind === "websocket")!;
+    const nc = await wsConnect({ servers: ws.url, name: "browser", reconnect: false });
+    try {
+      await nc.flush();
+      const list = conns(await getJson(http, "/connz"));
+      const entry = list.find((x) => x.name === "browser");
+      assert.equal(entry?.type, "websocket");
+      assert.equal(entry?.kind, "Client");
+      assert.equal(entry?.ip, "127.0.0.1");
+      const v = await getJson(http, "/varz");
+      assert.deepEqual(v.websocket, { host: "127.0.0.1", port: ws.port, no_tls: true });
+    } finally {
+      await nc.close();
+    }
   });
 });
 
