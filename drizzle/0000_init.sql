@@ -38,10 +38,14 @@ CREATE TABLE `messages` (
 	`payload` blob NOT NULL,
 	`time` integer NOT NULL,
 	`expires_at` integer,
-	`unread` integer NOT NULL,
-	FOREIGN KEY (`mail_id`) REFERENCES `mailboxes`(`mail_id`) ON UPDATE no action ON DELETE cascade
+	`unread` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `messages_order` ON `messages` (`mail_id`,`priority`,`msg_id`);--> statement-breakpoint
 CREATE INDEX `messages_unread` ON `messages` (`mail_id`,`priority`,`msg_id`) WHERE "messages"."unread" = 1;--> statement-breakpoint
-CREATE INDEX `messages_expiry` ON `messages` (`expires_at`) WHERE "messages"."expires_at" is not null;
+CREATE INDEX `messages_expiry` ON `messages` (`expires_at`) WHERE "messages"."expires_at" is not null;--> statement-breakpoint
+CREATE TABLE `reaping` (
+	`mail_id` text PRIMARY KEY NOT NULL,
+	`dead_letter` integer NOT NULL,
+	`at` integer NOT NULL
+);

@@ -57,13 +57,13 @@ export class Expiry {
     if (due.length === 0) return false;
     const keep = mq9.options.deadLetterRetention > 0;
     mq9.store.transaction(() =>
-      mq9.store.expireMailboxes(
-        due.map((b) => b.mailId),
+      mq9.store.removeMailboxes(
+        due.map((b) => ({ mailId: b.mailId, deadLetter: keep && b.type === "standard" })),
         now,
-        keep,
       ),
     );
     for (const box of due) mq9.mailboxGone(box, box.expiresAt ?? now, "expired");
+    mq9.reaper.wake(due.map((b) => b.mailId));
     mq9.log.info("mailboxes expired", { count: due.length });
     return due.length === BATCH;
   }

@@ -22,6 +22,7 @@ import { startOwnerReplay, sendLatestState } from "./replay";
 import { EXPIRED_SUBJECT, MQ9_PREFIX, classifyPublish, classifySubscription } from "./subjects";
 import { GroupCommit, type PendingSend } from "./writer";
 import { Expiry } from "./expiry";
+import { Reaper } from "./reaper";
 
 export interface Mq9Stats {
   mailboxes: number;
@@ -44,6 +45,7 @@ export class Mq9Service {
   private nextMsgId = 1;
   private readonly creates = new Map<Client, number[]>();
   private readonly expiry: Expiry;
+  readonly reaper: Reaper;
 
   constructor(
     readonly store: MailStore,
@@ -63,6 +65,7 @@ export class Mq9Service {
       (fn) => this.store.transaction(fn),
     );
     this.expiry = new Expiry(this);
+    this.reaper = new Reaper(store);
     this.hooks = {
       interceptPublish: (client, msg) => this.intercept(client, msg),
       ping: (client, pong) => this.writer.barrier(client, pong),
@@ -86,6 +89,7 @@ export class Mq9Service {
     this.options.maxPayload = Math.min(this.options.maxPayload, broker.options.maxPayload);
     this.mailboxes.load(this.store.loadMailboxes());
     this.nextMsgId = this.store.loadNextMsgId();
+    this.reaper.start();
     this.expiry.start();
     this.log.info("mq9 ready", { mailboxes: this.mailboxes.size, next_msg_id: this.nextMsgId });
   }
@@ -94,6 +98,7 @@ export class Mq9Service {
   stop(): void {
     this.writer.commit();
     this.expiry.stop();
+    this.reaper.stop();
   }
 
   allocateMsgId(): number {

@@ -11,6 +11,7 @@ import {
   deadLetters,
   mailboxes,
   messages,
+  reaping,
   type DeadLetterRow,
   type MailboxRow,
   type MessageRow,
@@ -71,6 +72,13 @@ export class MailStore {
   private readonly markReadStmt: Statement<[number]>;
   private readonly unreadStmt: Statement<[string, number, number, number, number, number]>;
   private readonly insertMailboxStmt: Statement<unknown[]>;
+  private readonly deleteMailboxStmt: Statement<[string]>;
+  private readonly queueReapStmt: Statement<[string, number, number]>;
+  private readonly nextReapStmt: Statement<[]>;
+  private readonly reapBatchStmt: Statement<[string, number]>;
+  private readonly doneReapStmt: Statement<[string]>;
+  private readonly deadLetterStmt: Statement<[number, string]>;
+  private readonly deleteBatchStmt: Statement<[string]>;
 
   private readonly checkpointer: Worker | null;
 
@@ -83,6 +91,21 @@ export class MailStore {
     );
     this.clearLatestStmt = c.prepare("delete from messages where mail_id = ?");
     this.markReadStmt = c.prepare("update messages set unread = 0 where msg_id = ? and unread = 1");
+    this.deleteMailboxStmt = c.prepare("delete from mailboxes where mail_id = ?");
+    this.queueReapStmt = c.prepare(
+      "insert or replace into reaping (mail_id, dead_letter, at) values (?, ?, ?)",
+    );
+    this.nextReapStmt = c.prepare("select mail_id, dead_letter from reaping order by at limit 1");
+    this.reapBatchStmt = c.prepare("select msg_id from messages where mail_id = ? limit ?");
+    this.doneReapStmt = c.prepare("delete from reaping where mail_id = ?");
+    this.deadLetterStmt = c.prepare(
+      `insert into dead_letters (msg_id, mail_id, priority, subject, reply, headers, payload, time, dead_at, reason)
+       select msg_id, mail_id, priority, subject, reply, headers, payload, time, ?, 'mailbox expired unread'
+       from messages where msg_id in (select value from json_each(?)) and unread = 1 and priority < 2`,
+    );
+    this.deleteBatchStmt = c.prepare(
+      "delete from messages where msg_id in (select value from json_each(?))",
+    );
     this.insertMailboxStmt = c.prepare(
       `insert into mailboxes (mail_id, type, token_hash, created_at, expires_at, ttl)
        values (?, ?, ?, ?, ?, ?)`,
@@ -160,30 +183,60 @@ export class MailStore {
     this.insertMailboxStmt.run(r.mailId, r.type, r.tokenHash, r.createdAt, r.expiresAt, r.ttl);
   }
 
-  deleteMailbox(mailId: string): void {
-    this.db.delete(mailboxes).where(eq(mailboxes.mailId, mailId)).run();
+  /**
+   * Removes mailboxes at once and queues their messages for reaping (reapStep). With
+   * `deadLetter`, unread urgent and normal messages of `standard` ones will go to the
+   * dead-letter store (mq9.md §10). Call inside a transaction.
+   */
+  removeMailboxes(boxes: readonly { mailId: string; deadLetter: boolean }[], now: number): void {
+    for (const b of boxes) {
+      this.deleteMailboxStmt.run(b.mailId);
+      this.queueReapStmt.run(b.mailId, b.deadLetter ? 1 : 0, now);
+    }
+  }
+
+  /** Mailboxes whose messages still wait to be removed. */
+  reapingMailboxes(): string[] {
+    return this.db
+      .select({ mailId: reaping.mailId })
+      .from(reaping)
+      .all()
+      .map((r) => r.mailId);
   }
 
   /**
-   * Removes expired mailboxes and their messages. Unread urgent and normal messages of
-   * `standard` mailboxes go to the dead-letter store first (mq9.md §10), unless
-   * `keepDeadLetters` is false.
+   * Removes up to about `limit` messages of mailboxes being reaped, oldest first,
+   * dead-lettering those that should be, in one transaction. Null when there was nothing
+   * to reap; otherwise the mailboxes whose reaping completed.
    */
-  expireMailboxes(mailIds: string[], now: number, keepDeadLetters: boolean): void {
-    if (mailIds.length === 0) return;
-    if (keepDeadLetters) {
-      this.db.$client
-        .prepare(
-          `insert into dead_letters (msg_id, mail_id, priority, subject, reply, headers, payload, time, dead_at, reason)
-           select m.msg_id, m.mail_id, m.priority, m.subject, m.reply, m.headers, m.payload, m.time, ?, 'mailbox expired unread'
-           from messages m join mailboxes b on b.mail_id = m.mail_id
-           where b.type = 'standard' and m.unread = 1 and m.priority < 2
-             and m.mail_id in (select value from json_each(?))`,
-        )
-        .run(now, JSON.stringify(mailIds));
-    }
-    this.db.delete(messages).where(inArray(messages.mailId, mailIds)).run();
-    this.db.delete(mailboxes).where(inArray(mailboxes.mailId, mailIds)).run();
+  reapStep(limit: number, now: number): string[] | null {
+    return this.transaction(() => {
+      const finished: string[] = [];
+      let budget = limit;
+      let any = false;
+      while (budget > 0) {
+        const job = this.nextReapStmt.get() as { mail_id: string; dead_letter: number } | undefined;
+        if (job === undefined) break;
+        any = true;
+        const want = budget;
+        const ids = (this.reapBatchStmt.all(job.mail_id, want) as { msg_id: number }[]).map(
+          (r) => r.msg_id,
+        );
+        if (ids.length > 0) {
+          const list = JSON.stringify(ids);
+          if (job.dead_letter === 1) this.deadLetterStmt.run(now, list);
+          this.deleteBatchStmt.run(list);
+        }
+        // Every job costs something, so many empty mailboxes still share the budget.
+        budget -= Math.max(ids.length, 10);
+        // Fewer than asked for: that was the last of this mailbox.
+        if (ids.length < want) {
+          this.doneReapStmt.run(job.mail_id);
+          finished.push(job.mail_id);
+        }
+      }
+      return any ? finished : null;
+    });
   }
 
   // ---- messages ----

@@ -22,9 +22,9 @@ export const messages = sqliteTable(
   {
     /** Broker-wide, only grows, never reused (mq9.md §5). */
     msgId: integer("msg_id").primaryKey(),
-    mailId: text("mail_id")
-      .notNull()
-      .references(() => mailboxes.mailId, { onDelete: "cascade" }),
+    // No foreign key: a mailbox's row goes at once, its messages in the background
+    // (reaping), so that removing a full mailbox never stalls the broker.
+    mailId: text("mail_id").notNull(),
     /** 0 urgent, 1 normal, 2 notify: sorts in mq9 order. */
     priority: integer("priority").notNull(),
     subject: text("subject").notNull(),
@@ -67,6 +67,17 @@ export const deadLetters = sqliteTable(
   },
   (t) => [index("dead_letters_dead_at").on(t.deadAt), index("dead_letters_mail").on(t.mailId)],
 );
+
+/**
+ * Mailboxes that are gone but whose messages are still being removed, oldest first; a
+ * restart resumes where it stopped.
+ */
+export const reaping = sqliteTable("reaping", {
+  mailId: text("mail_id").primaryKey(),
+  /** Unread urgent/normal messages go to the dead-letter store (expired standard mailboxes). */
+  deadLetter: integer("dead_letter", { mode: "boolean" }).notNull(),
+  at: integer("at").notNull(),
+});
 
 /** Named counters that must survive restarts (the next msg_id). */
 export const counters = sqliteTable("counters", {

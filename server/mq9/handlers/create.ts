@@ -51,7 +51,10 @@ export function handleCreate(mq9: Mq9Service, client: Client, msg: Message): voi
     if (!isValidMailId(name)) {
       throw new Mq9Error("invalid_name", "a name is 1 to 128 characters of a-z, 0-9, _ and -");
     }
-    if (mq9.mailboxes.has(name)) throw new Mq9Error("name_taken", `${name} is taken`);
+    // Taken until an expired or deleted namesake's messages are all gone, too.
+    if (mq9.mailboxes.has(name) || mq9.reaper.holds(name)) {
+      throw new Mq9Error("name_taken", `${name} is taken`);
+    }
     mailId = name;
   } else if (prefix !== undefined) {
     if (!PREFIX.test(prefix)) {

@@ -13,9 +13,10 @@ export function handleDelete(mq9: Mq9Service, msg: Message, mailId: string): voi
     throw new Mq9Error("unauthorized", "wrong or missing token");
   }
   // Deliberate deletion keeps nothing: only mail that expires unread is dead-lettered.
-  mq9.store.deleteMailbox(mailId);
   const now = Date.now();
+  mq9.store.transaction(() => mq9.store.removeMailboxes([{ mailId, deadLetter: false }], now));
   mq9.mailboxGone(box, now, "deleted");
+  mq9.reaper.wake([mailId]);
   mq9.log.info("mailbox deleted", { mail_id: mailId });
   mq9.reply(msg.reply, { mail_id: mailId, deleted: true });
 }
