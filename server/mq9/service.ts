@@ -191,6 +191,9 @@ export class Mq9Service {
         err instanceof Mq9Error ? err : new Mq9Error("internal", "the broker failed to do that");
       if (!(err instanceof Mq9Error)) {
         this.log.error("mq9 request failed", { cid: client.id, err: String(err) });
+      } else if (msg.reply === null) {
+        // Nowhere to answer: at least leave a trace (ids and codes only, never the body).
+        this.log.debug("mq9 request refused", { cid: client.id, code: e.code });
       }
       this.fail(msg.reply, e);
       return true;
