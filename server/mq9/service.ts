@@ -297,6 +297,8 @@ export class Mq9Service {
         if (received) this.markRead(perBox);
       });
     }
+    // Store-first already cost a commit; do not add a turn of the event loop to it.
+    this.broker.flushNow();
   }
 
   /** Stores messages as read and keeps the mailboxes' counts in step. */

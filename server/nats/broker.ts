@@ -268,6 +268,14 @@ export class Broker {
     }
   }
 
+  /**
+   * Writes every pending batch now instead of on the next tick: for a layer that just
+   * delivered from a timer or a commit, which would otherwise wait one more turn.
+   */
+  flushNow(): void {
+    this.flushAll();
+  }
+
   private readonly flushAll = (): void => {
     this.flushScheduled = false;
     const list = this.dirty;
