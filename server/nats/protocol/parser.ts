@@ -69,7 +69,7 @@ const TAB = 9;
 /** nats-server's parseSize accepts at most 9 digits (999M). */
 const MAX_SIZE_DIGITS = 9;
 const MAX_ARGS = 5;
-/** Longest PUB subject remembered for reuse (see pubSubject). */
+/** Longest PUB subject remembered for reuse (see isLastSubjectAt). */
 const SUBJECT_CACHE_BYTES = 256;
 
 export interface ParserLimits {
@@ -99,10 +99,11 @@ export class Parser {
   private msgLen = 0;
   /** Token boundaries of the current argument: start, end pairs. */
   private readonly tokens = new Int32Array(MAX_ARGS * 2);
-  // The last PUB subject and the bytes it was decoded from (see pubSubject).
+  // The last PUB subject and the bytes it was decoded from (see isLastSubjectAt).
   private lastSubject = "";
   private lastSubjectLen = -1;
   private readonly lastSubjectBytes = Buffer.allocUnsafe(SUBJECT_CACHE_BYTES);
+  private readonly lastSubjectView = viewOf(this.lastSubjectBytes);
   /** A DataView over `viewBuf` (the current read or payload), made once for its PUBs. */
   private view: DataView | null = null;
   private viewBuf: Buffer | null = null;
@@ -398,10 +399,13 @@ export class Parser {
     emit({ kind: "FAIL", reason });
   }
 
-  /** Splits [start, end) on runs of spaces and tabs; returns the token count (max+1 = too many). */
-  private split(buf: Buffer, start: number, end: number): number {
+  /**
+   * Splits [start, end) on runs of spaces and tabs into tokens `first` on; returns the token
+   * count (max+1 = too many).
+   */
+  private split(buf: Buffer, start: number, end: number, first = 0): number {
     const t = this.tokens;
-    let n = 0;
+    let n = first;
     let s = -1;
     for (let i = start; i < end; i++) {
       const b = buf[i];
@@ -488,7 +492,14 @@ export class Parser {
     const isH = this.verb === Verb.Hpub;
     // client.go processHeaderPub: HPUB before headers were negotiated closes silently.
     if (isH && !this.headers) return this.fail("bad_args", emit);
-    const n = this.split(buf, start, end);
+    // A repeated subject is recognised in place; only the rest of the line is split.
+    const known = this.isLastSubjectAt(buf, start, end);
+    let n: number;
+    if (known) {
+      this.tokens[0] = start;
+      this.tokens[1] = start + this.lastSubjectLen;
+      n = this.split(buf, start + this.lastSubjectLen, end, 1);
+    } else n = this.split(buf, start, end);
     const min = isH ? 3 : 2;
     if (n !== min && n !== min + 1) return this.fail("bad_args", emit);
     const hasReply = n === min + 1;
@@ -501,7 +512,9 @@ export class Parser {
     if (size < 0 || header > size) return this.fail("bad_args", emit);
     // max_payload is checked on the control line, before any payload is read (§1.3).
     if (size > this.limits.maxPayload) return this.fail("max_payload", emit);
-    this.pubSubject = this.pubSubjectAt(buf, this.tokens[0]!, this.tokens[1]!);
+    this.pubSubject = known
+      ? this.lastSubject
+      : this.newSubject(buf, this.tokens[0]!, this.tokens[1]!);
     this.pubReply = hasReply ? this.tok(buf, 1) : null;
     // An empty header block means no headers at all: delivered as a plain MSG.
     this.pubHeader = header === 0 ? -1 : header;
@@ -517,32 +530,49 @@ export class Parser {
   }
 
   /**
-   * A publisher usually repeats one subject: when the bytes equal the previous subject's,
-   * the same string is returned, which saves decoding it and lets the subject index find
-   * it by identity instead of hashing a new string (about 10% of a 16-byte pub→sub).
+   * Whether the line at `start` begins with the previous PUB's subject and a separator.
+   * A publisher usually repeats one subject, and recognising it in place saves scanning,
+   * decoding and hashing it again (about 10% of a 16-byte pub→sub). Compared four bytes
+   * at a time through DataViews.
    */
-  private pubSubjectAt(buf: Buffer, start: number, end: number): string {
-    const n = end - start;
-    const cached = this.lastSubjectBytes;
-    if (n === this.lastSubjectLen) {
-      let k = 0;
-      while (k < n && cached[k] === buf[start + k]) k++;
-      if (k === n) return this.lastSubject;
+  private isLastSubjectAt(buf: Buffer, start: number, end: number): boolean {
+    const n = this.lastSubjectLen;
+    if (n <= 0 || start + n >= end) return false;
+    const sep = buf[start + n];
+    if (sep !== SPACE && sep !== TAB) return false;
+    const line = this.viewOf(buf);
+    const last = this.lastSubjectView;
+    let k = 0;
+    for (; k + 4 <= n; k += 4) {
+      if (line.getUint32(start + k, true) !== last.getUint32(k, true)) return false;
     }
+    for (; k < n; k++) if (line.getUint8(start + k) !== last.getUint8(k)) return false;
+    return true;
+  }
+
+  /** Decodes a subject and remembers it for isLastSubjectAt. */
+  private newSubject(buf: Buffer, start: number, end: number): string {
     const subject = buf.toString("latin1", start, end);
+    const n = end - start;
     if (n <= SUBJECT_CACHE_BYTES) {
-      buf.copy(cached, 0, start, end);
+      buf.copy(this.lastSubjectBytes, 0, start, end);
       this.lastSubject = subject;
       this.lastSubjectLen = n;
     }
     return subject;
   }
 
-  private emitPub(src: Buffer, start: number, end: number, emit: OpHandler): void {
-    if (this.viewBuf !== src) {
-      this.view = viewOf(src);
-      this.viewBuf = src;
+  /** A DataView over `buf`, made once per buffer (the current read, or carried-over bytes). */
+  private viewOf(buf: Buffer): DataView {
+    if (this.viewBuf !== buf) {
+      this.view = viewOf(buf);
+      this.viewBuf = buf;
     }
+    return this.view!;
+  }
+
+  private emitPub(src: Buffer, start: number, end: number, emit: OpHandler): void {
+    const view = this.viewOf(src);
     emit(
       this.pub.set(
         this.pubSubject,
@@ -550,7 +580,7 @@ export class Parser {
         this.pubHeader,
         this.pubSizeText,
         src,
-        this.view!,
+        view,
         start,
         end,
       ),

@@ -61,6 +61,17 @@ export class Snippet {
 
 /** Writes a non-negative integer in decimal at `pos`; returns the new pos. */
 export function putUint(buf: Buffer, pos: number, v: number): number {
+  // Most sizes are one or two digits: written directly, without the loop.
+  if (v < 10) {
+    buf[pos] = 48 + v;
+    return pos + 1;
+  }
+  if (v < 100) {
+    const tens = (v / 10) | 0;
+    buf[pos] = 48 + tens;
+    buf[pos + 1] = 48 + v - tens * 10;
+    return pos + 2;
+  }
   const end = pos + uintLength(v);
   let p = end;
   do {
@@ -72,7 +83,6 @@ export function putUint(buf: Buffer, pos: number, v: number): number {
 
 /** Decimal length of a non-negative integer. */
 export function uintLength(v: number): number {
-  // Message sizes are mostly short: compare before dividing.
   if (v < 10) return 1;
   if (v < 100) return 2;
   if (v < 1000) return 3;
