@@ -205,10 +205,15 @@ class Connection {
         this.socket.write(bytes.subarray(at, at + size), () => resolve());
       });
       if (at + size >= bytes.length) break;
-      // After a line end the server may close; give its answer time to arrive before the
-      // next write, whose RST would make the kernel drop what we have not read yet.
+      // Where a server may answer and close — at a line end, or on the letters of an op
+      // name, which nats-server checks byte by byte — give its answer time to arrive
+      // before the next write, whose RST would make the kernel drop what we have not
+      // read yet.
       const lineEnd = bytes.subarray(at, at + size).includes(10);
-      if (pauseMs > 0) await sleep(lineEnd ? Math.max(pauseMs, 15) : pauseMs);
+      const lineStart = bytes.lastIndexOf(10, at);
+      const inOpName = at + size - (lineStart + 1) <= 5;
+      const pause = lineEnd ? 15 : inOpName ? 5 : pauseMs;
+      if (pauseMs > 0) await sleep(Math.max(pauseMs, pause));
       else await new Promise((r) => setImmediate(r));
     }
   }
