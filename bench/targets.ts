@@ -95,7 +95,9 @@ export async function startJetStreamServer(): Promise<Target> {
  * `gcOnSignal`: SIGUSR2 makes the broker collect garbage and write its memory usage to
  * `memFile` (bench/gc-on-signal.ts), for memory figures without garbage.
  */
-export async function startOurBroker(opts: { gcOnSignal?: boolean } = {}): Promise<Target> {
+export async function startOurBroker(
+  opts: { gcOnSignal?: boolean; extraArgs?: string[] } = {},
+): Promise<Target> {
   const port = await freePort();
   const wsPort = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-bench-data-"));
@@ -118,6 +120,7 @@ export async function startOurBroker(opts: { gcOnSignal?: boolean } = {}): Promi
       String(port),
       "--ws-port",
       String(wsPort),
+      ...(opts.extraArgs ?? []),
     ],
     {
       cwd: REPO_ROOT,
