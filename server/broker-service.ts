@@ -60,15 +60,10 @@ export function readProductVersion(root = PROJECT_ROOT): string {
 
 /**
  * Settings the broker cannot honour yet. Refused rather than ignored: ignoring them would
- * leave a server open that its operator believes is protected.
+ * leave a server open that its operator believes is protected. (None at the moment.)
  */
-export function unsupportedSettings(config: RunConfig): string[] {
-  const out: string[] = [];
-  if (config.tls) out.push("tls is not supported yet (a tls block or --tls* flags)");
-  if (config.websocket?.tls) {
-    out.push("websocket tls is not supported yet: remove the tls block and set no_tls: true");
-  }
-  return out;
+export function unsupportedSettings(_config: RunConfig): string[] {
+  return [];
 }
 
 type LimitKey = Exclude<keyof BrokerSettings, "host" | "port" | "serverName">;
@@ -113,6 +108,7 @@ function fixedSettings(c: RunConfig): Record<string, unknown> {
     ports_file_dir: c.portsFileDir,
     pid_file: c.pidFile,
     log_file: c.log.file,
+    tls: c.tls,
   };
 }
 
@@ -191,11 +187,18 @@ export async function startBrokerService(
       log.info(`Starting http monitor on ${hostPort(a.host, a.port)}`);
     }
 
-    const tcp = await listenTcp(broker, { host: config.broker.host, port: config.broker.port });
+    const tcp = await listenTcp(broker, {
+      host: config.broker.host,
+      port: config.broker.port,
+      ...(config.tls !== null && { tls: config.tls }),
+    });
     listeners.push(tcp);
     const { host, port } = tcp.address;
-    endpoints.push({ kind: "tcp", host, port, url: `nats://${hostPort(host, port)}` });
+    // nats-server names a TLS client listener tls:// (server.go PortsInfo).
+    const natsScheme = config.tls !== null ? "tls" : "nats";
+    endpoints.push({ kind: "tcp", host, port, url: `${natsScheme}://${hostPort(host, port)}` });
     log.info(`Listening for client connections on ${hostPort(host, port)}`);
+    if (config.tls !== null) log.info("TLS required for client connections");
 
     const wsConfig = config.websocket;
     let wsUrls: string[] = [];
@@ -209,21 +212,23 @@ export async function startBrokerService(
         ...(wsConfig.handshakeTimeoutMs !== null && {
           handshakeTimeoutMs: wsConfig.handshakeTimeoutMs,
         }),
+        ...(wsConfig.tls !== null && { tls: wsConfig.tls }),
       });
       listeners.push(ws);
       const a = ws.address;
-      endpoints.push({ kind: "websocket", ...a, url: `ws://${hostPort(a.host, a.port)}` });
-      wsUrls = listenerUrls("ws", a);
-      log.info(`Listening for websocket clients on ws://${hostPort(a.host, a.port)}`);
+      const wsScheme = wsConfig.tls !== null ? "wss" : "ws";
+      endpoints.push({ kind: "websocket", ...a, url: `${wsScheme}://${hostPort(a.host, a.port)}` });
+      wsUrls = listenerUrls(wsScheme, a);
+      log.info(`Listening for websocket clients on ${wsScheme}://${hostPort(a.host, a.port)}`);
       // nats-server warns about every plain WebSocket listener; on loopback it is the norm.
-      if (!isLoopback(a.host))
+      if (wsConfig.tls === null && !isLoopback(a.host))
         log.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
     }
 
     if (portsFile !== null) {
       try {
         writePortsFile(portsFile, {
-          nats: listenerUrls("nats", tcp.address),
+          nats: listenerUrls(natsScheme, tcp.address),
           monitoring: monitor !== null ? listenerUrls("http", monitor.address) : [],
           websocket: wsUrls,
         });

@@ -89,7 +89,7 @@ nats-server's options:
   -V, --trace                      trace log lines ([TRC])
   -DV                              debug and trace
       --tls, --tlscert <file>, --tlskey <file>, --tlscacert <file>, --tlsverify
-                                   TLS: not supported yet, refused at start
+                                   TLS for client connections (mutual TLS with --tlsverify)
   -js, -sd, --cluster, --routes, -s, -r, ...   accepted and ignored, with a warning
   -h, --help                       show this text
   -v, --version                    show the version

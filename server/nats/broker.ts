@@ -100,6 +100,9 @@ export class Broker {
       port: o.port,
       maxPayload: o.maxPayload,
       authRequired: this.authenticator.advertised,
+      // Set only by a TLS listener: INFO must never offer TLS that is not there (§1.1).
+      tlsRequired: false,
+      tlsVerify: false,
     };
   }
 
@@ -127,9 +130,18 @@ export class Broker {
     return this.info;
   }
 
-  /** The address clients were told to use; set by whoever opened the TCP listener. */
-  setAdvertised(host: string, port: number): void {
-    this.info = { ...this.info, host, port };
+  /**
+   * The address clients were told to use, and whether they must upgrade to TLS after INFO;
+   * set by whoever opened the TCP listener.
+   */
+  setAdvertised(host: string, port: number, tls: { verify: boolean } | null = null): void {
+    this.info = {
+      ...this.info,
+      host,
+      port,
+      tlsRequired: tls !== null,
+      tlsVerify: tls?.verify ?? false,
+    };
   }
 
   /** Starts serving a connected transport: INFO first, then the client protocol. */

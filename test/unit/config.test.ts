@@ -346,7 +346,7 @@ describe("resolveConfig: nats-server's flags and config file", () => {
 });
 
 describe("what the broker refuses until it supports it", () => {
-  it("accepts authorization from the file or the flags; refuses TLS", () => {
+  it("accepts authorization and TLS from the file or the flags", () => {
     assert.deepEqual(unsupportedSettings(config(resolveConfig([], {}))), []);
     const token = config(resolveConfig(["--auth", "s3cr3t"], {}));
     assert.deepEqual(unsupportedSettings(token), []);
@@ -361,7 +361,8 @@ describe("what the broker refuses until it supports it", () => {
     assert.deepEqual(unsupportedSettings(users), []);
     assert.equal(users.authorization?.user, "a");
     const tls = config(resolveConfig(["--tlscert", "c.pem", "--tlskey", "k.pem"], {}));
-    assert.match(unsupportedSettings(tls).join(), /^tls is not supported yet/);
+    assert.deepEqual(unsupportedSettings(tls), []);
+    assert.equal(tls.tls?.certFile, "c.pem");
     const wss = config(
       resolveConfig(
         ["-c", "w.conf"],
@@ -369,7 +370,8 @@ describe("what the broker refuses until it supports it", () => {
         files({ "w.conf": "websocket { port: 8443, tls { cert_file: c, key_file: k } }" }),
       ),
     );
-    assert.match(unsupportedSettings(wss).join(), /^websocket tls is not supported yet/);
+    assert.deepEqual(unsupportedSettings(wss), []);
+    assert.equal(wss.websocket?.tls?.keyFile, "k");
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The INFO line sent on accept (nats-wire-notes §1.1): nats-server's field order, a
- * space before CRLF, and only the fields that are true for this server (no TLS, no
- * cluster URLs).
+ * space before CRLF, and only the fields that are true for this server (TLS only when a
+ * TLS listener is on, no cluster URLs).
  */
 
 export interface ServerInfo {
@@ -12,6 +12,10 @@ export interface ServerInfo {
   port: number;
   maxPayload: number;
   authRequired: boolean;
+  /** Clients must start TLS after INFO (a `tls { }` block). */
+  tlsRequired: boolean;
+  /** ...and present a client certificate (`verify: true`). */
+  tlsVerify: boolean;
 }
 
 export interface ClientInfo {
@@ -30,9 +34,12 @@ export function infoLine(server: ServerInfo, client: ClientInfo): Buffer {
     host: server.host,
     port: server.port,
     headers: true,
-    max_payload: server.maxPayload,
   };
   if (server.authRequired) info.auth_required = true;
+  // nats-wire-notes §1.1: omitted, not false, without TLS; nats.js rejects its tls option then.
+  if (server.tlsRequired) info.tls_required = true;
+  if (server.tlsVerify) info.tls_verify = true;
+  info.max_payload = server.maxPayload;
   if (client.nonce !== undefined) info.nonce = client.nonce;
   info.client_id = client.clientId;
   info.client_ip = client.clientIp;

@@ -3,6 +3,7 @@ import net from "node:net";
 import type { Broker } from "../broker";
 import type { CloseReason } from "../close-reason";
 import type { Transport, TransportHandlers } from "../transport";
+import { TlsUpgrader, type TlsSettings } from "./tls";
 
 export interface Listener {
   address: { host: string; port: number };
@@ -53,16 +54,25 @@ export class TcpTransport implements Transport {
   }
 }
 
-export function listenTcp(broker: Broker, opts: { host: string; port: number }): Promise<Listener> {
+export interface TcpListenOptions {
+  host: string;
+  port: number;
+  /** Clients must upgrade to TLS after INFO (`tls { }`); absent = plain TCP. */
+  tls?: TlsSettings;
+}
+
+export async function listenTcp(broker: Broker, opts: TcpListenOptions): Promise<Listener> {
+  // Certificates are read here, so a bad one fails the listen rather than each handshake.
+  const upgrader = opts.tls ? new TlsUpgrader(opts.tls, broker.log) : null;
   const server = net.createServer({ noDelay: true }, (socket) => {
-    broker.accept(new TcpTransport(socket));
+    broker.accept(upgrader !== null ? upgrader.transport(socket) : new TcpTransport(socket));
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {
       server.off("error", reject);
       const addr = server.address() as net.AddressInfo;
-      broker.setAdvertised(opts.host, addr.port);
+      broker.setAdvertised(opts.host, addr.port, opts.tls ? { verify: opts.tls.verify } : null);
       resolve({
         address: { host: opts.host, port: addr.port },
         // server.close() stops accepting at once; its callback would wait for every

@@ -1,12 +1,15 @@
 /**
- * Accepting NATS clients over WebSocket: a dedicated HTTP server where any path upgrades
- * (nats-wire-notes §2.1), or handleUpgrade() for mounting on an existing http.Server.
+ * Accepting NATS clients over WebSocket: a dedicated HTTP (or, with `tls`, HTTPS) server
+ * where any path upgrades (nats-wire-notes §2.1), or handleUpgrade() for mounting on an
+ * existing http.Server.
  */
 import http from "node:http";
+import https from "node:https";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Broker } from "../../broker";
 import type { Listener } from "../tcp";
+import { onTlsClientError, tlsServerOptions, type TlsSettings } from "../tls";
 import {
   acceptHandshake,
   HandshakeError,
@@ -23,6 +26,8 @@ export interface WebSocketListenOptions extends WebSocketUpgradeOptions {
   port: number;
   /** Time allowed from TCP accept to a complete upgrade request (websocket.handshake_timeout). */
   handshakeTimeoutMs?: number;
+  /** wss: TLS from the first byte, as nats-server's websocket `tls { }` (nats-wire-notes §2). */
+  tls?: TlsSettings;
 }
 
 /** nats-server has no default; an idle socket that never sends its request must not stay forever. */
@@ -35,8 +40,10 @@ export async function listenWebSocket(
   const timeout = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   /** Sockets still in HTTP; the upgraded ones belong to the broker from then on. */
   const handshaking = new Set<net.Socket>();
-  const server = http.createServer();
-  server.on("connection", (socket: net.Socket) => {
+  const server = opts.tls ? https.createServer(tlsServerOptions(opts.tls)) : http.createServer();
+  if (opts.tls) server.on("tlsClientError", onTlsClientError(broker.log));
+  // Over TLS the HTTP side starts once the handshake is done (the tls timeout bounds that).
+  server.on(opts.tls ? "secureConnection" : "connection", (socket: net.Socket) => {
     handshaking.add(socket);
     socket.once("close", () => handshaking.delete(socket));
     // With no 'timeout' listener on the server, http destroys the socket when this fires.
