@@ -4,6 +4,7 @@
  * flags beat the MQ9_* environment, which beats the config file, which beats defaults.
  * Our defaults stay ours where they differ from nats-server's (host 127.0.0.1, not 0.0.0.0).
  */
+import type { AuthConfig } from "../nats/auth/types";
 import type { BrokerOptions } from "../nats/options";
 import { NATS_DEFAULTS } from "../nats/options";
 import type { Mq9Options } from "../mq9/options";
@@ -44,15 +45,10 @@ export type BrokerSettings = Pick<
   | "maxPingsOut"
 >;
 
-export interface RunAuthorization {
-  user: string | null;
-  password: string | null;
-  token: string | null;
-  timeoutMs: number;
+/** The broker's AuthConfig, with the file's extra per-user settings kept. */
+export interface RunAuthorization extends AuthConfig {
   users: PasswordUser[];
   nkeys: NkeyUser[];
-  /** Must name one of `users` (checked when the file was read). */
-  noAuthUser: string | null;
 }
 
 export type RunTls = TlsConfig & { timeoutMs: number };

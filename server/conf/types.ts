@@ -2,46 +2,28 @@
  * What a nats-server config file can say that this broker uses (options.ts fills it in).
  * Durations are milliseconds and sizes bytes, like BrokerOptions.
  */
+import type {
+  NkeyUser as AuthNkeyUser,
+  PasswordUser as AuthPasswordUser,
+  UserPermissions,
+} from "../nats/auth/types";
 import type { BrokerOptions } from "../nats/options";
 import type { Mq9Options } from "../mq9/options";
 import type { ConfPosition } from "./parse";
 
-/** Subjects a user may use. `allow: null` = anything not denied; `allow: []` = nothing. */
-export interface SubjectPermission {
-  allow: string[] | null;
-  deny: string[] | null;
-}
-
-/** `allow_responses`: may publish to reply subjects of requests it received. */
-export interface ResponsePermission {
-  /** Replies allowed per request; negative = unlimited (nats-server default 1). */
-  maxMsgs: number;
-  /** How long a reply subject stays usable; negative = forever (default 2 minutes). */
-  expiresMs: number;
-}
-
-export interface Permissions {
-  publish: SubjectPermission | null;
-  subscribe: SubjectPermission | null;
-  response: ResponsePermission | null;
-}
+// Permissions are the NATS layer's own types: the file maps straight onto them.
+export type { ResponsePermission, SubjectPermission } from "../nats/auth/types";
+export type Permissions = UserPermissions;
 
 export type ConnectionType =
   "STANDARD" | "WEBSOCKET" | "LEAFNODE" | "LEAFNODE_WS" | "MQTT" | "MQTT_WS";
 
-export interface PasswordUser {
-  user: string;
-  /** Plain text or a bcrypt hash (`$2a$…`); null = none (nats-server then accepts an empty one). */
-  password: string | null;
-  permissions: Permissions | null;
+export interface PasswordUser extends AuthPasswordUser {
   /** null = any kind of connection. */
   allowedConnectionTypes: ConnectionType[] | null;
 }
 
-export interface NkeyUser {
-  /** Public user key, `U…`. */
-  nkey: string;
-  permissions: Permissions | null;
+export interface NkeyUser extends AuthNkeyUser {
   allowedConnectionTypes: ConnectionType[] | null;
 }
 

@@ -34,6 +34,14 @@ export interface Cursor {
 
 const NEXT_MSG_ID = "next_msg_id";
 
+/** What a group of messages adds to its mailbox's counts (messages, bytes, unread). */
+const COUNTS_PER_MAILBOX = {
+  mailId: messages.mailId,
+  stored: count(),
+  bytes: sql<number>`sum(length(${messages.payload}) + coalesce(length(${messages.headers}), 0))`,
+  unread: sql<number>`sum(${messages.unread})`,
+};
+
 /** The same row in column order (statements in raw mode skip building an object). */
 type RawRow = [
   number,
@@ -162,16 +170,7 @@ export class MailStore {
   // ---- mailboxes ----
 
   loadMailboxes(): MailboxStats[] {
-    const stats = this.db
-      .select({
-        mailId: messages.mailId,
-        stored: count(),
-        bytes: sql<number>`sum(length(${messages.payload}) + coalesce(length(${messages.headers}), 0))`,
-        unread: sql<number>`sum(${messages.unread})`,
-      })
-      .from(messages)
-      .groupBy(messages.mailId)
-      .all();
+    const stats = this.db.select(COUNTS_PER_MAILBOX).from(messages).groupBy(messages.mailId).all();
     const byId = new Map(stats.map((s) => [s.mailId, s]));
     return this.db
       .select()
@@ -349,12 +348,7 @@ export class MailStore {
    */
   expireMessages(now: number): { mailId: string; stored: number; bytes: number; unread: number }[] {
     const gone = this.db
-      .select({
-        mailId: messages.mailId,
-        stored: count(),
-        bytes: sql<number>`sum(length(${messages.payload}) + coalesce(length(${messages.headers}), 0))`,
-        unread: sql<number>`sum(${messages.unread})`,
-      })
+      .select(COUNTS_PER_MAILBOX)
       .from(messages)
       .where(and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now)))
       .groupBy(messages.mailId)
