@@ -8,7 +8,7 @@ import type { Mq9Service } from "./service";
 
 const TICK_MS = 250;
 /** Mailboxes removed per transaction; more wait for the next turn of the event loop. */
-const BATCH = 500;
+const BATCH = 250;
 const PRUNE_EVERY_MS = 60_000;
 
 export class Expiry {
