@@ -7,7 +7,7 @@
 import type { Broker, Client, Subscription } from "../nats/mod";
 import type { Message } from "../nats/message";
 import type { MessageRow } from "../store/mail-store";
-import { withMq9Headers } from "./headers";
+import { encodeDelivery } from "./headers";
 import { priorityName } from "./subjects";
 
 export interface SubscriptionRoles {
@@ -84,14 +84,14 @@ export function recipients(
 
 /** A stored message as delivered: original headers plus the mq9 headers (§4.3). */
 export function toMessage(row: MessageRow): Message {
-  const headers = withMq9Headers(row.headers, row.msgId, priorityName(row.priority), row.time);
-  return {
-    subject: row.subject,
-    reply: row.reply,
-    headerSize: headers.length,
-    data: Buffer.concat([headers, row.payload]),
-    sizeText: null,
-  };
+  const { data, headerSize } = encodeDelivery(
+    row.headers,
+    row.msgId,
+    priorityName(row.priority),
+    row.time,
+    row.payload,
+  );
+  return { subject: row.subject, reply: row.reply, headerSize, data, sizeText: null };
 }
 
 /** A plain message the broker itself publishes (replies, events). */

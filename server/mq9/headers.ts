@@ -7,19 +7,28 @@ import type { Priority } from "./subjects";
 const HEAD = "NATS/1.0\r\n";
 
 /**
- * The original header block (or none) with Mq9-Msg-Id, Mq9-Priority and Mq9-Time added
- * before its closing blank line.
+ * A stored message as delivered, in one buffer: the original header block (or a bare
+ * `NATS/1.0`) with Mq9-Msg-Id, Mq9-Priority and Mq9-Time added before its closing blank
+ * line, then the payload. Returns the buffer and the header block's length.
  */
-export function withMq9Headers(
+export function encodeDelivery(
   original: Buffer | null,
   msgId: number,
   priority: Priority,
   time: number,
-): Buffer {
+  payload: Buffer,
+): { data: Buffer; headerSize: number } {
   const ours = `Mq9-Msg-Id: ${msgId}\r\nMq9-Priority: ${priority}\r\nMq9-Time: ${time}\r\n\r\n`;
-  if (original === null || original.length < HEAD.length + 2) return Buffer.from(HEAD + ours);
-  // Drop the final CRLF of the original block, keep its first line (status) and keys.
-  return Buffer.concat([original.subarray(0, original.length - 2), Buffer.from(ours)]);
+  const keep = original !== null && original.length >= HEAD.length + 2;
+  // Without the original's final CRLF: its first line (status) and keys stay.
+  const head = keep ? original.length - 2 : HEAD.length;
+  const headerSize = head + ours.length;
+  const data = Buffer.allocUnsafe(headerSize + payload.length);
+  if (keep) original.copy(data, 0, 0, head);
+  else data.write(HEAD, 0, "latin1");
+  data.write(ours, head, "latin1");
+  payload.copy(data, headerSize);
+  return { data, headerSize };
 }
 
 /** Header keys to their values, in order; the status line is left out. */
