@@ -1,5 +1,6 @@
 /** MAILBOX.CREATE (mq9.md §3). */
 import type { Client } from "../../nats/mod";
+import type { CreateReplyWire } from "../../../lib/mq9/wire";
 import type { Message } from "../../nats/message";
 import { Mq9Error } from "../errors";
 import { hashToken, newMailId, newToken } from "../ids";
@@ -10,14 +11,8 @@ import { jsonBody, optionalInteger, optionalString } from "./body";
 
 const PREFIX = /^[a-z0-9_-]{1,100}$/;
 
-export interface CreateReply {
-  mail_id: string;
-  token: string;
-  type: "standard" | "latest";
-  ttl: number;
-  expires_at: number | null;
-  inbox: string;
-}
+// The reply shape is spelled out once, in the client module, for both sides.
+export type { CreateReplyWire as CreateReply };
 
 export function handleCreate(mq9: Mq9Service, client: Client, msg: Message): void {
   // Without a reply subject there is nowhere to send the id and token: do nothing.
@@ -70,7 +65,7 @@ export function handleCreate(mq9: Mq9Service, client: Client, msg: Message): voi
   mq9.store.insertMailbox(row);
   mq9.mailboxes.add({ ...row, stored: 0, bytes: 0, unread: 0 });
   mq9.log.info("mailbox created", { mail_id: mailId, type, ttl, cid: client.id });
-  const reply: CreateReply = {
+  const reply: CreateReplyWire = {
     mail_id: mailId,
     token,
     type,

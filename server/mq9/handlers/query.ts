@@ -1,4 +1,5 @@
 /** MAILBOX.QUERY.{mail_id}: pull stored messages, the safety net after a reconnect (mq9.md §7). */
+import type { QueriedMessageWire, QueryReplyWire } from "../../../lib/mq9/wire";
 import type { Message } from "../../nats/message";
 import type { MessageRow } from "../../store/mail-store";
 import { Mq9Error } from "../errors";
@@ -6,34 +7,15 @@ import { headersToJson } from "../headers";
 import { tokenMatches } from "../ids";
 import type { Mailbox } from "../mailboxes";
 import type { Mq9Service } from "../service";
-import { priorityName, type Priority } from "../subjects";
+import { priorityName } from "../subjects";
 import { jsonBody, optionalBoolean, optionalInteger } from "./body";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export interface QueriedMessage {
-  msg_id: number;
-  priority: Priority;
-  subject: string;
-  reply: string | null;
-  headers: Record<string, string[]> | null;
-  payload: string;
-  encoding: "utf8" | "base64";
-  time: number;
-  expires_at: number | null;
-  unread: boolean;
-}
-
-export interface QueryReply {
-  mail_id: string;
-  type: "standard" | "latest";
-  expires_at: number | null;
-  /** Unread before this call. */
-  unread: number;
-  messages: QueriedMessage[];
-}
+// The reply shapes are spelled out once, in the client module, for both sides.
+export type { QueriedMessageWire as QueriedMessage, QueryReplyWire as QueryReply };
 
 export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void {
   if (msg.reply === null) return;
@@ -57,7 +39,7 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
       box.unread -= ids.length;
     }
   }
-  const reply: QueryReply = {
+  const reply: QueryReplyWire = {
     mail_id: mailId,
     type: box.type,
     expires_at: box.expiresAt,
@@ -67,7 +49,7 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
   mq9.reply(msg.reply, reply);
 }
 
-function toJson(row: MessageRow, box: Mailbox): QueriedMessage {
+function toJson(row: MessageRow, box: Mailbox): QueriedMessageWire {
   let payload: string;
   let encoding: "utf8" | "base64" = "utf8";
   try {
