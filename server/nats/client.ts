@@ -189,7 +189,22 @@ export class Client {
     if (identity === null) {
       this.sendErr(ERR.authViolation);
       this.close(CloseReason.AuthenticationViolation);
-    } else this.identity = identity;
+      return;
+    }
+    this.identity = identity;
+    this.tracksResponses = identity.permissions?.responses != null;
+    // Subscriptions the new permissions no longer allow are taken back, with the
+    // violation sent as nats-server's reload does (it names the sid).
+    const perms = identity.permissions;
+    if (perms === null) return;
+    for (const sub of [...this.subs.values()]) {
+      if (perms.canSubscribe(sub.subject, sub.queue)) {
+        sub.denyFiltered = perms.needsDeliveryFilter(sub.subject);
+        continue;
+      }
+      this.sendErr(`${ERR.subscribeViolation(sub.subject, sub.queue)} (sid "${sub.sid}")`);
+      this.removeSub(sub);
+    }
   }
 
   // ---- output ----

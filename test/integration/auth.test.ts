@@ -174,6 +174,46 @@ for (const name of ["ours", "nats-server"]) {
 }
 
 describe("auth reload (ours)", () => {
+  it("subscriptions the new permissions deny are taken back", async () => {
+    const b = await startBroker({ auth: AUTH });
+    const nc = await connect({ port: b.port, user: "admin", pass: "plain-pw", reconnect: false });
+    const got: string[] = [];
+    const errors: string[] = [];
+    const sub = nc.subscribe("_INBOX.abc.*", {
+      callback: (e, m) => {
+        if (e !== null) errors.push(e.message);
+        else got.push(m.subject);
+      },
+    });
+    const pub = await connect({ port: b.port, user: "admin", pass: "plain-pw" });
+    pub.publish("_INBOX.abc.1");
+    await pub.flush();
+    await nc.flush();
+    const users = AUTH.users.map((u) =>
+      u.user === "admin"
+        ? {
+            ...u,
+            permissions: {
+              publish: null,
+              subscribe: { allow: null, deny: ["_INBOX.>"] },
+              response: null,
+            },
+          }
+        : u,
+    );
+    b.broker.setAuth({ ...AUTH, users });
+    await sub.closed;
+    pub.publish("_INBOX.abc.2");
+    await pub.flush();
+    await nc.flush();
+    assert.deepEqual(got, ["_INBOX.abc.1"]);
+    assert.match(errors.join(), /Permissions Violation for Subscription to "_INBOX.abc.\*"/);
+    assert.ok(!nc.isClosed(), "the connection stays");
+    await pub.close();
+    await nc.close();
+    await b.stop();
+  });
+
   it("clients no longer allowed are disconnected; the others stay", async () => {
     const b = await startBroker({ auth: AUTH });
     const keep = await connect({ port: b.port, user: "admin", pass: "plain-pw", reconnect: false });
