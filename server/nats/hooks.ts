@@ -10,7 +10,8 @@ export interface BrokerHooks {
   /**
    * Runs for every PUB/HPUB before ordinary delivery. Return true when the hook took the
    * message over (it delivers, rejects or stores it itself); false lets NATS deliver it.
-   * `msg.data` is a view into the read buffer: copy what you keep.
+   * The message object and `msg.data` (a view into the read buffer) are only valid
+   * during the call: the parser reuses both. Copy what you keep.
    */
   interceptPublish(client: Client, msg: Message): boolean;
   /**
