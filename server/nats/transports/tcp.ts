@@ -67,18 +67,31 @@ export async function listenTcp(broker: Broker, opts: TcpListenOptions): Promise
   const server = net.createServer({ noDelay: true }, (socket) => {
     broker.accept(upgrader !== null ? upgrader.transport(socket) : new TcpTransport(socket));
   });
+  // "All interfaces" means both stacks, as nats-server does: `::` also takes IPv4 on
+  // Linux, so clients that resolve localhost to ::1 connect too. Without IPv6, 0.0.0.0.
+  if (opts.host === "0.0.0.0") {
+    try {
+      await listenOn(server, opts.port, "::");
+    } catch {
+      await listenOn(server, opts.port, opts.host);
+    }
+  } else await listenOn(server, opts.port, opts.host);
+  const addr = server.address() as net.AddressInfo;
+  broker.setAdvertised(opts.host, addr.port, opts.tls ? { verify: opts.tls.verify } : null);
+  return {
+    address: { host: opts.host, port: addr.port },
+    // server.close() stops accepting at once; its callback would wait for every open
+    // connection, which the broker closes separately.
+    close: async () => void server.close(),
+  };
+}
+
+function listenOn(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
-      const addr = server.address() as net.AddressInfo;
-      broker.setAdvertised(opts.host, addr.port, opts.tls ? { verify: opts.tls.verify } : null);
-      resolve({
-        address: { host: opts.host, port: addr.port },
-        // server.close() stops accepting at once; its callback would wait for every
-        // open connection, which the broker closes separately.
-        close: async () => void server.close(),
-      });
+      resolve();
     });
   });
 }
