@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { logSettings, reloadConfig, type Env, type RunConfig } from "./config";
-import type { BrokerSettings } from "./conf/merge";
+import type { LimitKey } from "./conf/types";
 import type { Logger, ProcessLogger } from "./log";
 import type { Mq9Options } from "./mq9/options";
 import { Mq9Service } from "./mq9/service";
@@ -66,7 +66,6 @@ export function unsupportedSettings(_config: RunConfig): string[] {
   return [];
 }
 
-type LimitKey = Exclude<keyof BrokerSettings, "host" | "port" | "serverName">;
 
 /** nats-server's option names, for the reload log lines. */
 const LIMIT_NAMES: Readonly<Record<LimitKey, string>> = {

@@ -13,6 +13,7 @@ import type { EnvValues, FlagValues } from "./flags";
 import type {
   Authorization,
   FileConfig,
+  LimitKey,
   NkeyUser,
   PasswordUser,
   TlsConfig,
@@ -30,20 +31,7 @@ export const DEFAULTS = {
   authTimeoutMs: 2000,
 } as const;
 
-export type BrokerSettings = Pick<
-  BrokerOptions,
-  | "host"
-  | "port"
-  | "serverName"
-  | "maxPayload"
-  | "maxControlLine"
-  | "maxConnections"
-  | "maxSubscriptions"
-  | "maxPending"
-  | "writeDeadline"
-  | "pingInterval"
-  | "maxPingsOut"
->;
+export type BrokerSettings = Pick<BrokerOptions, "host" | "port" | "serverName" | LimitKey>;
 
 /** The broker's AuthConfig, with the file's extra per-user settings kept. */
 export interface RunAuthorization extends AuthConfig {

@@ -63,19 +63,18 @@ export interface WebSocketConfig {
   handshakeTimeoutMs: number | null;
 }
 
-export type NatsLimits = Partial<
-  Pick<
-    BrokerOptions,
-    | "maxPayload"
-    | "maxControlLine"
-    | "maxConnections"
-    | "maxSubscriptions"
-    | "maxPending"
-    | "writeDeadline"
-    | "pingInterval"
-    | "maxPingsOut"
-  >
->;
+/** The broker limits a config file can set (and a reload can change). */
+export type LimitKey =
+  | "maxPayload"
+  | "maxControlLine"
+  | "maxConnections"
+  | "maxSubscriptions"
+  | "maxPending"
+  | "writeDeadline"
+  | "pingInterval"
+  | "maxPingsOut";
+
+export type NatsLimits = Partial<Pick<BrokerOptions, LimitKey>>;
 
 /** Everything a config file set; absent = not set there (nats-server's "0 = default" included). */
 export interface FileConfig {
