@@ -5,25 +5,22 @@
  * moves the log, and SIGHUP reloads what may change while running.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { connect, StringCodec } from "nats";
 import { connect as wsConnect } from "nats.ws";
 import WebSocket from "ws";
+import { killAll, ROOT, spawnEntry, withTimeout, type Proc } from "../support/spawned";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ENTRY = path.join(ROOT, "server/main-broker.ts");
 const sc = StringCodec();
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-config-file-"));
-const running = new Set<ChildProcess>();
 after(() => {
-  for (const child of running) child.kill("SIGKILL");
+  killAll();
   fs.rmSync(TMP, { recursive: true, force: true });
 });
 
@@ -41,73 +38,14 @@ function writeConf(dir: string, text: string, name = "mq9.conf"): string {
   return file;
 }
 
-interface Proc {
-  child: ChildProcess;
-  stderr(): string;
-  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 function broker(args: string[], cwd = ROOT): Proc {
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
-    cwd,
-    env: { ...process.env, MQ9_DATA: tempDir() },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let stderr = "";
-  const waiters = new Set<() => void>();
-  child.stderr!.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of waiters) w();
-  });
-  child.stdout!.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => {
-      running.delete(child);
-      for (const w of waiters) w();
-      resolve({ code, signal });
-    }),
-  );
-  const waitFor = (re: RegExp, timeoutMs = 15_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${re} in stderr:\n${stderr}`));
-      }, timeoutMs);
-      const check = () => {
-        const m = stderr.match(re);
-        if (m) {
-          done();
-          resolve(m);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          done();
-          reject(new Error(`process exited before ${re}; stderr:\n${stderr}`));
-        }
-      };
-      waiters.add(check);
-      check();
-    });
-  return { child, stderr: () => stderr, waitFor, exited };
+  return spawnEntry(ENTRY, args, { cwd, env: { MQ9_DATA: tempDir() } });
 }
 
 async function stop(proc: Proc): Promise<void> {
   proc.child.kill("SIGTERM");
   const exit = await withTimeout(proc.exited, 10_000, "exit after SIGTERM");
   assert.deepEqual(exit, { code: 0, signal: null }, proc.stderr());
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms).unref(),
-    ),
-  ]);
 }
 
 async function tcpPort(proc: Proc): Promise<number> {

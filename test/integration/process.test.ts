@@ -4,92 +4,35 @@
  * so it only runs with MQ9_TEST_CONSOLE=1.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { connect, StringCodec } from "nats";
 import { connect as wsConnect } from "nats.ws";
 import WebSocket from "ws";
 import { freePort } from "../support/ports";
+import {
+  killAll,
+  ROOT,
+  spawnEntry,
+  track,
+  withTimeout,
+  type Exit,
+  type Proc,
+} from "../support/spawned";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const sc = StringCodec();
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Proc {
-  child: ChildProcess;
-  /** Everything written to stderr so far. */
-  stderr(): string;
-  /** Resolves with the first stderr match of `re`, or rejects after `timeoutMs`. */
-  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exited: Promise<Exit>;
-}
-
-const running = new Set<ChildProcess>();
-after(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
+after(killAll);
 
 /** `node --import tsx <entry> ...args` in the project root. */
 function run(entry: string, args: string[], env: Record<string, string> = {}): Proc {
   // Each process gets a data directory of its own, never the repository's ./data.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-process-"));
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, MQ9_DATA: dataDir, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  let stderr = "";
-  const waiters: Array<() => void> = [];
-  child.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of waiters) w();
-  });
-  child.stdout?.resume();
-  const exited = new Promise<Exit>((resolve) =>
-    child.once("exit", (code, signal) => {
-      running.delete(child);
-      for (const w of waiters) w();
-      resolve({ code, signal });
-    }),
-  );
-  const waitFor = (re: RegExp, timeoutMs = 15_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`timed out waiting for ${re} in stderr:\n${stderr}`));
-      }, timeoutMs);
-      const check = () => {
-        const m = stderr.match(re);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          clearTimeout(timer);
-          reject(new Error(`process exited before ${re}; stderr:\n${stderr}`));
-        }
-      };
-      waiters.push(check);
-      check();
-    });
-  return { child, stderr: () => stderr, waitFor, exited };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms).unref(),
-    ),
-  ]);
+  return spawnEntry(entry, args, { env: { MQ9_DATA: dataDir, ...env } });
 }
 
 // nats-server 2.9.10's line layout (checked by running it): [pid] date time.micros [LVL] text
@@ -238,14 +181,11 @@ describe("scripts/nats-server (the drop-in for test harnesses)", () => {
       },
       stdio: ["ignore", "ignore", "pipe"],
     });
-    running.add(child);
+    track(child);
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<Exit>((resolve) =>
-      child.once("exit", (code, signal) => {
-        running.delete(child);
-        resolve({ code, signal });
-      }),
+      child.once("exit", (code, signal) => resolve({ code, signal })),
     );
 
     // The harness knows the pid it started; exec keeps it, so the file name matches.
