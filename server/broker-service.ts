@@ -66,7 +66,6 @@ export function unsupportedSettings(_config: RunConfig): string[] {
   return [];
 }
 
-
 /** nats-server's option names, for the reload log lines. */
 const LIMIT_NAMES: Readonly<Record<LimitKey, string>> = {
   maxPayload: "max_payload",
