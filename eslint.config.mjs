@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/",
       ".next/",
+      ".next-*/",
       "data/",
       "bench/build/",
       "next-env.d.ts",

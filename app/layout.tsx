@@ -1,10 +1,12 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { NatsProvider } from "@/components/nats/nats-provider";
+import { AppShell } from "@/components/shell/app-shell";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "mq9 — broker status",
-  description: "Live figures of the mq9 NATS broker",
+  title: { default: "mq9 console", template: "%s · mq9" },
+  description: "Answer your agents, and look after the mq9 broker that carries their mail",
 };
 
 export const viewport: Viewport = {
@@ -19,7 +21,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-dvh bg-zinc-50 font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        {children}
+        <NatsProvider>
+          <AppShell>{children}</AppShell>
+        </NatsProvider>
       </body>
     </html>
   );

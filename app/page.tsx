@@ -1,9 +1,6 @@
-import { LiveStatus } from "@/components/live-status";
-import { statusSnapshot } from "@/server/status";
+import { redirect } from "next/navigation";
 
-// Figures are read at request time; the first paint already shows them, then they stream.
-export const dynamic = "force-dynamic";
-
-export default function StatusPage() {
-  return <LiveStatus initial={statusSnapshot()} />;
+/** Humans land in their inbox; operators have the Overview a click away. */
+export default function Home(): never {
+  redirect("/inbox");
 }

@@ -17,6 +17,10 @@ export const CONSOLE_SOURCES = [
   "postcss.config.mjs",
   "server/runtime.ts",
   "server/status.ts",
+  // Route handlers reach into these (answers, the agents index, the store's schema).
+  "server/console",
+  "server/mq9",
+  "server/store",
 ];
 
 function newestMtime(p: string): { file: string; mtimeMs: number } | null {
@@ -35,13 +39,28 @@ function newestMtime(p: string): { file: string; mtimeMs: number } | null {
   return best;
 }
 
-/** Why a build is needed, or null when `.next` is current. */
+/**
+ * Where `next build` writes, relative to the project: `.next`, or `MQ9_NEXT_DIST` so that
+ * several checkouts' builds (or a build and a dev server) do not overwrite each other.
+ * next.config.ts reads the same variable.
+ */
+export function consoleDistDir(): string {
+  return process.env.MQ9_NEXT_DIST || ".next";
+}
+
+/** `MQ9_CONSOLE_DEV=1`: Next's dev server (rebuilds on change) instead of a production build. */
+export function consoleDevMode(): boolean {
+  return process.env.MQ9_CONSOLE_DEV === "1";
+}
+
+/** Why a build is needed, or null when the build directory is current. */
 export function staleBuildReason(root: string): string | null {
   let built: number;
+  const dist = consoleDistDir();
   try {
-    built = fs.statSync(path.join(root, ".next", "BUILD_ID")).mtimeMs;
+    built = fs.statSync(path.join(root, dist, "BUILD_ID")).mtimeMs;
   } catch {
-    return "no production build (.next/BUILD_ID is missing)";
+    return `no production build (${dist}/BUILD_ID is missing)`;
   }
   for (const src of CONSOLE_SOURCES) {
     const newest = newestMtime(path.join(root, src));
@@ -54,6 +73,7 @@ export function staleBuildReason(root: string): string | null {
 
 /** Runs `next build` with its output streamed to our stderr; rejects if it fails. */
 export async function ensureConsoleBuild(root: string, log: Logger): Promise<void> {
+  if (consoleDevMode()) return;
   const reason = staleBuildReason(root);
   if (!reason) return;
   log.info(`Building the console: ${reason} (next build, this takes a while)`);

@@ -6,6 +6,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { RunConfig } from "./config";
+import { consoleDevMode } from "./console-build";
+import { webSocketAllowed } from "./console/guard";
 import { describeError, type Logger } from "./log";
 import type { Broker } from "./nats/mod";
 import { handleUpgrade } from "./nats/transports/websocket/mod";
@@ -33,10 +35,11 @@ export async function startConsoleServer(opts: {
   // Next picks its React build from NODE_ENV when it loads, so set it before the import.
   // (Next's types declare NODE_ENV read-only; for a custom server it is ours to set.)
   const env = process.env as Record<string, string | undefined>;
-  env.NODE_ENV ??= "production";
+  const dev = consoleDevMode();
+  env.NODE_ENV ??= dev ? "development" : "production";
   const { default: next } = await import("next");
   const app = next({
-    dev: false,
+    dev,
     dir: root,
     hostname: config.broker.host,
     port: config.consolePort || undefined,
@@ -57,6 +60,7 @@ export async function startConsoleServer(opts: {
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname === NATS_WS_PATH || pathname === `${NATS_WS_PATH}/`) {
+      if (!webSocketAllowed(req)) return rejectUpgrade(socket, "401 Unauthorized");
       try {
         handleUpgrade(broker, req, socket, head);
       } catch (err) {

@@ -14,6 +14,7 @@ import {
   startBrokerService,
   unsupportedSettings,
 } from "./broker-service";
+import { ConsoleService } from "./console/console-service";
 import { setRuntime } from "./runtime";
 import { exitOnSignals, keepServingOnUncaught, reloadOnHangup } from "./shutdown";
 
@@ -24,16 +25,27 @@ const config = loadConfig({
 
 try {
   const service = await startBrokerService(config, log, { program: programName() });
+  // Before the build: the agents index must not miss announcements made meanwhile.
+  const consoleService = new ConsoleService({
+    broker: service.broker,
+    mq9: service.mq9,
+    store: service.mq9.store,
+    log,
+  });
+  consoleService.start();
   let stopConsole: () => Promise<void> = async () => {};
   // Installed before the (possibly long) build, so Ctrl-C during it still stops cleanly.
   exitOnSignals(async () => {
     await stopConsole();
+    consoleService.stop();
     await service.stop();
   }, log);
   reloadOnHangup(() => reloadFromFile(service, log), log);
 
   const runtime = {
     broker: service.broker,
+    mq9: service.mq9,
+    console: consoleService,
     endpoints: service.endpoints,
     productVersion: service.productVersion,
     dataDir: config.dataDir,

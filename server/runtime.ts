@@ -4,6 +4,8 @@
  * symbol rather than in a module variable. Nothing here may import server-only: the custom
  * server (plain Node, no react-server condition) imports it too.
  */
+import type { ConsoleService } from "./console/console-service";
+import type { Mq9Service } from "./mq9/service";
 import type { Broker } from "./nats/mod";
 
 export type EndpointKind = "tcp" | "websocket" | "console";
@@ -19,6 +21,10 @@ export interface Endpoint {
 
 export interface Runtime {
   broker: Broker;
+  /** Mailboxes (`mq9.mailboxes`, live counters) and their store (`mq9.store.db` is Drizzle). */
+  mq9: Mq9Service;
+  /** The console's server side: agents index, answers, an in-process mq9 client. */
+  console: ConsoleService;
   endpoints: readonly Endpoint[];
   /** mq9's own version (package.json), not the NATS protocol version the broker advertises. */
   productVersion: string;

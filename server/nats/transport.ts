@@ -6,7 +6,8 @@
  */
 import type { CloseReason } from "./close-reason";
 
-export type TransportKind = "tcp" | "websocket";
+/** `internal`: a connection from inside the server process (internal-client.ts). */
+export type TransportKind = "tcp" | "websocket" | "internal";
 
 export interface TransportHandlers {
   /** Protocol bytes from the peer (for WebSocket: unmasked, inflated frame payloads). */

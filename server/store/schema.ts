@@ -3,7 +3,7 @@
  * file by drizzle-kit and applied at start-up. Times are ms since the epoch.
  */
 import { sql } from "drizzle-orm";
-import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const mailboxes = sqliteTable("mailboxes", {
   mailId: text("mail_id").primaryKey(),
@@ -85,7 +85,47 @@ export const counters = sqliteTable("counters", {
   value: integer("value").notNull(),
 });
 
+/**
+ * The console's answers to approval requests (mq9.md §12.1): one per mailbox and
+ * correlation id, so a request is answered once, and its answered state survives reloads
+ * and shows in every browser. Kept after the mailbox is gone, as a record of decisions.
+ */
+export const answers = sqliteTable(
+  "answers",
+  {
+    mailId: text("mail_id").notNull(),
+    correlationId: text("correlation_id").notNull(),
+    /** The request's msg_id in that mailbox. */
+    msgId: integer("msg_id").notNull(),
+    replyTo: text("reply_to").notNull(),
+    decision: text("decision", { enum: ["approve", "reject", "edit", "answer"] }).notNull(),
+    /** The approval_response as published, JSON. */
+    response: text("response").notNull(),
+    responder: text("responder").notNull(),
+    respondedAt: integer("responded_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mailId, t.correlationId] })],
+);
+
+/**
+ * The agents index (mq9.md §12.2): the latest capability announcement per agent mailbox,
+ * so the console's view is complete after a restart too. `goneAt` is set when the
+ * agent's mailbox expires or is deleted (§8 event).
+ */
+export const agents = sqliteTable("agents", {
+  mailId: text("mail_id").primaryKey(),
+  /** The announcement as received, JSON. */
+  announcement: text("announcement").notNull(),
+  /** Seconds without a new announcement before the agent counts as stale. */
+  ttl: integer("ttl").notNull(),
+  firstSeen: integer("first_seen").notNull(),
+  lastSeen: integer("last_seen").notNull(),
+  goneAt: integer("gone_at"),
+});
+
 export type MailboxRow = typeof mailboxes.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 export type NewMessageRow = typeof messages.$inferInsert;
 export type DeadLetterRow = typeof deadLetters.$inferSelect;
+export type AnswerRow = typeof answers.$inferSelect;
+export type AgentRow = typeof agents.$inferSelect;

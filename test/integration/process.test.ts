@@ -232,7 +232,7 @@ describe(
   "npm start (server/main.ts)",
   { skip: process.env.MQ9_TEST_CONSOLE !== "1" && "set MQ9_TEST_CONSOLE=1" },
   () => {
-    it("serves the status page, the stats API and NATS over WebSocket at /nats", async () => {
+    it("serves the console, the stats API and NATS over WebSocket at /nats", async () => {
       const [port, httpPort] = [await freePort(), await freePort()];
       const proc = run("server/main.ts", ["--port", String(port), "--http-port", String(httpPort)]);
       // A first run includes `next build`, which takes minutes on a small machine.
@@ -247,7 +247,10 @@ describe(
       );
       const base = `http://127.0.0.1:${httpPort}`;
 
-      const page = await fetch(`${base}/`);
+      const home = await fetch(`${base}/`, { redirect: "manual" });
+      assert.equal(home.status, 307);
+      assert.equal(new URL(home.headers.get("location")!, base).pathname, "/inbox");
+      const page = await fetch(`${base}/ops`);
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.match(html, /data-testid="stat-connections"/);
