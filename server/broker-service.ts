@@ -107,6 +107,7 @@ function fixedSettings(c: RunConfig): Record<string, unknown> {
     pid_file: c.pidFile,
     log_file: c.log.file,
     tls: c.tls,
+    allow_non_tls: c.allowNonTls,
   };
 }
 
@@ -132,6 +133,7 @@ export async function startBrokerService(
     log,
     hooks: tracker !== null ? tracker.observe(mq9.hooks) : mq9.hooks,
     auth: config.authorization,
+    trace: config.log.trace,
   });
   mq9.start(broker);
   log.info(`Starting mq9 ${productVersion}`);
@@ -140,7 +142,6 @@ export async function startBrokerService(
   log.info(`  ID:       ${broker.serverId}`);
   log.info(`  Data:     ${path.resolve(config.dataDir)}`);
   if (config.configFile !== null) log.info(`Using configuration file: ${config.configFile}`);
-  if (config.log.trace) log.warn("Protocol tracing (-V, trace) is not available yet");
 
   const listeners: Listener[] = [];
   const endpoints: Endpoint[] = [];
@@ -188,7 +189,7 @@ export async function startBrokerService(
     const tcp = await listenTcp(broker, {
       host: config.broker.host,
       port: config.broker.port,
-      ...(config.tls !== null && { tls: config.tls }),
+      ...(config.tls !== null && { tls: config.tls, allowNonTls: config.allowNonTls }),
     });
     listeners.push(tcp);
     const { host, port } = tcp.address;
@@ -196,6 +197,7 @@ export async function startBrokerService(
     const natsScheme = config.tls !== null ? "tls" : "nats";
     endpoints.push({ kind: "tcp", host, port, url: `${natsScheme}://${hostPort(host, port)}` });
     log.info(`Listening for client connections on ${hostPort(host, port)}`);
+    // nats-server's line, even when allow_non_tls lets plain clients in too.
     if (config.tls !== null) log.info("TLS required for client connections");
 
     const wsConfig = config.websocket;
@@ -269,6 +271,8 @@ export async function startBrokerService(
       changed.push(`${LIMIT_NAMES[key]} = ${DURATIONS.has(key) ? ms(value) : value}`);
     }
     broker.reconfigure(next.broker);
+    // Logged as `Reloaded: trace = …` by reloadFromFile, with the log's own settings.
+    if (next.log.trace !== config.log.trace) broker.setTrace(next.log.trace);
     // Credentials and permissions: clients no longer allowed are disconnected.
     if (JSON.stringify(next.authorization) !== JSON.stringify(config.authorization)) {
       broker.setAuth(next.authorization);

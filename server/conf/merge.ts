@@ -61,6 +61,8 @@ export interface RunConfig {
   authorization: RunAuthorization | null;
   /** Client TLS; null = plain TCP. */
   tls: RunTls | null;
+  /** `allow_non_tls`: with `tls`, TLS is offered (`tls_available`) rather than required. */
+  allowNonTls: boolean;
   mq9: Mq9Options;
   log: { debug: boolean; trace: boolean; logtime: boolean; file: string | null };
   portsFileDir: string | null;
@@ -117,6 +119,7 @@ export function mergeConfig(input: MergeInput): MergeResult {
             : { host: file.monitor?.host ?? host, port: monitorPort },
         authorization: mergeAuthorization(flags, file.authorization, file.noAuthUser, tls),
         tls,
+        allowNonTls: file.allowNonTls ?? false,
         mq9,
         log: {
           debug: flags.debug ?? file.debug ?? false,

@@ -95,7 +95,6 @@ const IGNORED: Readonly<Record<string, string>> = {
   max_subscription_tokens: "the subject token limit",
   no_header_support: "turning headers off",
   ocsp: "OCSP stapling",
-  allow_non_tls: "mixed TLS/plain clients (TLS, when configured, is required)",
   https: "HTTPS monitoring",
   https_port: "HTTPS monitoring",
   http_base_path: "a monitoring base path",
@@ -260,6 +259,9 @@ class Mapper {
         return;
       case "tls":
         c.tls = this.tls(f);
+        return;
+      case "allow_non_tls":
+        c.allowNonTls = asBoolean(f);
         return;
       case "websocket":
       case "ws":

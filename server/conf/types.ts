@@ -94,6 +94,8 @@ export interface FileConfig {
   authorization?: Authorization;
   noAuthUser?: string;
   tls?: TlsConfig;
+  /** Top-level `allow_non_tls`: with `tls`, clients may also stay in plain text. */
+  allowNonTls?: boolean;
   websocket?: WebSocketConfig;
   mq9: Partial<Mq9Options>;
   /** `mq9.data_dir`. */

@@ -48,6 +48,11 @@ const SUBSZ: readonly (readonly [keyof SublistStats, Kind, string])[] = [
   ["num_subscriptions", "gauge", "Subscriptions in the subject index."],
   ["num_inserts", "counter", "Subscriptions added since start."],
   ["num_removes", "counter", "Subscriptions removed since start."],
+  ["num_cache", "gauge", "Published subjects whose match result is cached."],
+  ["num_matches", "counter", "Subject index lookups since start."],
+  ["cache_hit_rate", "gauge", "Share of lookups answered from the match cache."],
+  ["max_fanout", "gauge", "Most recipients of a cached match result."],
+  ["avg_fanout", "gauge", "Mean recipients of the cached match results."],
 ];
 
 const MQ9: readonly (readonly [keyof Mq9Stats, string, string])[] = [

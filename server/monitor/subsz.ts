@@ -1,8 +1,8 @@
 /**
  * /subsz (monitor.go Subsz, HandleSubsz): the subject index's statistics and, with
  * `subs=1`, the subscriptions themselves, paged, optionally only those a literal `test`
- * subject would reach. The broker does not expose its match cache, so the cache figures
- * (num_cache, num_matches, cache_hit_rate, max_fanout, avg_fanout) are reported as 0.
+ * subject would reach. The cache figures (num_cache, num_matches, cache_hit_rate,
+ * max_fanout, avg_fanout) are the index's match cache, computed as sublist.go Stats does.
  */
 import type { Broker } from "../nats/mod";
 import { isValidLiteralSubject, subjectMatches } from "../nats/subjects/validate";
@@ -55,15 +55,16 @@ export function parseSubszQuery(q: URLSearchParams): SubszQuery {
 }
 
 export function sublistStats(broker: Broker, tracker: ConnectionTracker): SublistStats {
+  const cache = broker.matchCacheStats();
   return {
     num_subscriptions: broker.stats().subscriptions,
-    num_cache: 0,
+    num_cache: cache.cached,
     num_inserts: tracker.inserts,
     num_removes: tracker.removes,
-    num_matches: 0,
-    cache_hit_rate: 0,
-    max_fanout: 0,
-    avg_fanout: 0,
+    num_matches: cache.matches,
+    cache_hit_rate: cache.matches > 0 ? cache.hits / cache.matches : 0,
+    max_fanout: cache.maxFanout,
+    avg_fanout: cache.avgFanout,
   };
 }
 

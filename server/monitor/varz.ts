@@ -60,6 +60,8 @@ export function varz(i: VarzInput) {
     host: info.host,
     port: info.port,
     ...(info.authRequired && { auth_required: true }),
+    ...(info.tlsRequired && { tls_required: true }),
+    ...(info.tlsVerify && { tls_verify: true }),
     max_connections: o.maxConnections,
     ...(o.maxSubscriptions > 0 && { max_subscriptions: o.maxSubscriptions }),
     ping_interval: goNanos(o.pingInterval),

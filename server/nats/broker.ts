@@ -14,7 +14,7 @@ import { NATS_DEFAULTS, type BrokerOptions } from "./options";
 import { ERR } from "./protocol/errors";
 import type { Message } from "./message";
 import type { ServerInfo } from "./protocol/info";
-import { SubjectIndex, type MatchResult } from "./subjects/sublist";
+import { SubjectIndex, type MatchCacheStats, type MatchResult } from "./subjects/sublist";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
 
@@ -103,6 +103,7 @@ export class Broker {
       // Set only by a TLS listener: INFO must never offer TLS that is not there (§1.1).
       tlsRequired: false,
       tlsVerify: false,
+      tlsAvailable: false,
     };
   }
 
@@ -118,12 +119,18 @@ export class Broker {
   }
 
   /**
-   * New limits (SIGHUP). They apply to new connections, and where read live (ping
-   * interval and max, max_pending, write_deadline, max_subscriptions) to open ones too.
+   * New limits (SIGHUP). All are read live, so they apply to open connections too, as
+   * nats-server's reload does; max_payload is also advertised in the INFO of new ones.
    */
-  reconfigure(limits: Partial<Omit<BrokerOptions, "hooks" | "log" | "auth">>): void {
+  reconfigure(limits: Partial<Omit<BrokerOptions, "hooks" | "log" | "auth" | "trace">>): void {
     Object.assign(this.options, limits);
     this.info = { ...this.info, maxPayload: this.options.maxPayload };
+  }
+
+  /** Protocol tracing on or off, for open connections too (reload.go: trace). */
+  setTrace(on: boolean): void {
+    this.options.trace = on;
+    for (const client of this.clients.values()) client.setTrace(on);
   }
 
   serverInfo(): ServerInfo {
@@ -131,16 +138,23 @@ export class Broker {
   }
 
   /**
-   * The address clients were told to use, and whether they must upgrade to TLS after INFO;
-   * set by whoever opened the TCP listener.
+   * The address clients were told to use, and whether they must (or, `optional`, may)
+   * upgrade to TLS after INFO; set by whoever opened the TCP listener.
    */
-  setAdvertised(host: string, port: number, tls: { verify: boolean } | null = null): void {
+  setAdvertised(
+    host: string,
+    port: number,
+    tls: { verify: boolean; optional?: boolean } | null = null,
+  ): void {
+    const optional = tls?.optional ?? false;
     this.info = {
       ...this.info,
       host,
       port,
-      tlsRequired: tls !== null,
+      // server.go NewServer: allow_non_tls turns tls_required into tls_available.
+      tlsRequired: tls !== null && !optional,
       tlsVerify: tls?.verify ?? false,
+      tlsAvailable: tls !== null && optional,
     };
   }
 
@@ -149,6 +163,7 @@ export class Broker {
     const client = new Client(this, this.nextClientId++, transport);
     this.totalConnections++;
     this.clients.set(client.id, client);
+    this.log.debug(`${client.label} - Client connection created`);
     client.begin();
     const max = this.options.maxConnections;
     if (this.stopping) {
@@ -187,6 +202,11 @@ export class Broker {
   /** Every subscription a published subject reaches (for layers that deliver themselves). */
   match(subject: string): MatchResult<Subscription> {
     return this.subjects.match(subject);
+  }
+
+  /** The subject index's match cache figures, for /subsz. */
+  matchCacheStats(): MatchCacheStats {
+    return this.subjects.cacheStats();
   }
 
   unindex(sub: Subscription): void {

@@ -13,13 +13,14 @@ import { dispatch } from "./dispatcher";
 import type { Message } from "./message";
 import { Outbound } from "./outbound";
 import { DEFAULT_CONNECT, type ConnectOptions } from "./protocol/connect";
-import { ERR, OK_LINE, PING_LINE, errLine } from "./protocol/errors";
+import { ERR, OK_LINE, PING_LINE, PONG_LINE, errLine } from "./protocol/errors";
 import { infoLine } from "./protocol/info";
 import type { Op } from "./protocol/ops";
 import { Parser } from "./protocol/parser";
 import { ParsedPub } from "./protocol/pub-op";
 import { putString, putUint } from "./protocol/wire";
 import type { Subscription } from "./subscription";
+import { clientLabel, ProtocolTrace } from "./trace";
 import type { Transport } from "./transport";
 
 export type ReceiptCallback = (received: boolean) => void;
@@ -69,6 +70,10 @@ export class Client {
   /** One entry per PING we sent that awaits its PONG, oldest first. */
   private receipts: (ReceiptCallback | null)[] = [];
   private readonly parser: Parser;
+  /** Non-null while protocol tracing is on (see setTrace). */
+  private tracer: ProtocolTrace | null = null;
+  /** The CONNECT that names this client in log lines, valid or not (see noteConnect). */
+  private named: ConnectOptions | null = null;
   private dirty = false;
   private pingTimer: NodeJS.Timeout | null = null;
   private readonly onOp = (op: Op) => this.handle(op);
@@ -84,8 +89,36 @@ export class Client {
     this.id = id;
     this.transport = transport;
     this.out = new Outbound(transport);
-    const o = broker.options;
-    this.parser = new Parser({ maxControlLine: o.maxControlLine, maxPayload: o.maxPayload });
+    // The broker's options themselves: a reload of max_payload or max_control_line
+    // reaches open connections too (reload.go maxPayloadOption, maxControlLineOption).
+    this.parser = new Parser(broker.options);
+    if (broker.options.trace) this.setTrace(true);
+  }
+
+  /** How log lines name this client (nats-server's form; see trace.ts). */
+  get label(): string {
+    return clientLabel(this.transport, this.id, this.named);
+  }
+
+  /**
+   * A CONNECT was read: from here on log lines name the client by its version, lang and
+   * name, even if the CONNECT is then refused (client.go processConnect does it first).
+   */
+  noteConnect(opts: ConnectOptions): void {
+    this.named = opts;
+    if (this.tracer !== null) this.tracer.label = this.label;
+  }
+
+  /**
+   * Turns protocol tracing on or off for this connection (at start, and when a reload
+   * changes `trace`). Connections from inside the process are not traced.
+   */
+  setTrace(on: boolean): void {
+    this.tracer =
+      on && this.transport.kind !== "internal"
+        ? new ProtocolTrace(this.broker.log, this.label)
+        : null;
+    this.parser.tracer = this.tracer;
   }
 
   get echo(): boolean {
@@ -228,11 +261,19 @@ export class Client {
   }
 
   sendOK(): void {
-    if (this.opts.verbose) this.sendProto(OK_LINE);
+    if (!this.opts.verbose) return;
+    if (this.tracer !== null) this.tracer.out("OK");
+    this.sendProto(OK_LINE);
   }
 
   sendErr(text: string): void {
+    if (this.tracer !== null) this.tracer.out("-ERR", text);
     this.sendProto(errLine(text));
+  }
+
+  sendPong(): void {
+    if (this.tracer !== null) this.tracer.out("PONG");
+    this.sendProto(PONG_LINE);
   }
 
   /**
@@ -243,6 +284,7 @@ export class Client {
   confirmReceipt(cb: ReceiptCallback): void {
     if (this.closed) return cb(false);
     this.receipts.push(cb);
+    if (this.tracer !== null) this.tracer.out("PING");
     this.sendProto(PING_LINE);
   }
 
@@ -258,6 +300,7 @@ export class Client {
     this.receipts.push(null);
     this.pingsOut++;
     this.lastPingSent = Date.now();
+    if (this.tracer !== null) this.tracer.out("PING");
     this.sendProto(PING_LINE);
   }
 
@@ -328,6 +371,7 @@ export class Client {
     buf[p++] = 13;
     buf[p++] = 10;
     out.pos = p;
+    if (this.tracer !== null) this.traceMsg(hdr, subject, sub.sid, reply, sizeText, bodyLen);
     this.outMsgs++;
     this.outBytes += bodyLen;
     if (out.full) out.flush();
@@ -340,11 +384,24 @@ export class Client {
     return true;
   }
 
+  private traceMsg(
+    hdr: number,
+    subject: string,
+    sid: string,
+    reply: string | null,
+    sizeText: string | null,
+    bodyLen: number,
+  ): void {
+    const sizes = sizeText ?? (hdr >= 0 ? `${hdr} ${bodyLen}` : String(bodyLen));
+    this.tracer!.msg(hdr >= 0, subject, sid, reply, sizes);
+  }
+
   // ---- subscriptions ----
 
   /** Removes a subscription from this client and from the broker's index. */
   removeSub(sub: Subscription): void {
     if (sub.closed) return;
+    if (this.tracer !== null) this.tracer.delsub(sub.sid);
     sub.closed = true;
     this.subs.delete(sub.sid);
     this.broker.unindex(sub);
@@ -390,11 +447,15 @@ export class Client {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
+    // Before the subscriptions' DELSUB trace lines, as client.go closeConnection logs it.
+    if (this.transport.kind !== "internal")
+      this.broker.log.debug(`${this.label} - Client connection closed: ${reason}`);
     this.parser.stop();
     if (this.authTimer !== null) clearTimeout(this.authTimer);
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     this.pingTimer = null;
     for (const sub of this.subs.values()) {
+      if (this.tracer !== null) this.tracer.delsub(sub.sid);
       sub.closed = true;
       this.broker.unindex(sub);
     }

@@ -2,6 +2,8 @@
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export interface Logger {
+  /** `[TRC]`: protocol traffic (trace.ts), never payloads. */
+  trace(msg: string, fields?: LogFields): void;
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -9,6 +11,7 @@ export interface Logger {
 }
 
 export const SILENT_LOGGER: Logger = {
+  trace: () => {},
   debug: () => {},
   info: () => {},
   warn: () => {},

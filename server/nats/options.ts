@@ -27,6 +27,8 @@ export interface BrokerOptions {
   /** Partial hooks are completed from DEFAULT_HOOKS. */
   hooks: BrokerHooks;
   log: Logger;
+  /** Protocol tracing (`-V`): `[TRC]` lines through `log` (trace.ts); see Broker.setTrace. */
+  trace: boolean;
   /** Who may connect and what they may do; null = anyone, anything (nats-wire-notes §1.11). */
   auth: AuthConfig | null;
 }
@@ -45,4 +47,5 @@ export const NATS_DEFAULTS = {
   pingInterval: 120_000,
   maxPingsOut: 2,
   auth: null,
+  trace: false,
 } as const;

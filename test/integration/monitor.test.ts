@@ -286,6 +286,14 @@ describe("monitoring endpoints", () => {
     ]);
     assert.equal(stats.num_subscriptions, 5);
     assert.ok((stats.num_inserts as number) >= 5);
+    // The match cache: orders.new was looked up and reaches two subscriptions and a queue
+    // group (fanout 3, as nats-server counts it).
+    assert.ok((stats.num_cache as number) >= 1, JSON.stringify(stats));
+    assert.ok((stats.num_matches as number) >= 1, JSON.stringify(stats));
+    assert.ok((stats.max_fanout as number) >= 3, JSON.stringify(stats));
+    assert.ok((stats.avg_fanout as number) > 0, JSON.stringify(stats));
+    const rate = stats.cache_hit_rate as number;
+    assert.ok(rate >= 0 && rate <= 1, JSON.stringify(stats));
 
     const list = await getJson(s.http, "/subsz?subs=1");
     assert.equal(list.server_id, s.nats.broker.serverId);
@@ -345,6 +353,10 @@ describe("monitoring endpoints", () => {
       assert.equal(samples.get(`nats_varz_${f}${label}`), v[f], f);
     }
     assert.equal(samples.get(`nats_subsz_num_subscriptions${label}`), 5);
+    const subs = await getJson(s.http, "/subsz");
+    for (const f of ["num_cache", "num_matches", "max_fanout", "avg_fanout"]) {
+      assert.equal(samples.get(`nats_subsz_${f}${label}`), subs[f], f);
+    }
     // No mq9 layer on this broker, so no mq9 gauges.
     assert.ok(![...samples.keys()].some((k) => k.startsWith("mq9_")));
   });
@@ -507,6 +519,9 @@ describe("monitoring against nats-server", { skip: !haveNatsServer() }, () => {
       assert.equal(delta(us), delta(them), f);
     }
     assert.deepEqual(Object.keys(us.subsz), Object.keys(them.subsz));
+    // The clients' one published subject reaches 2 subscriptions and 1 queue group.
+    assert.equal(us.subsz.max_fanout, 3);
+    assert.equal(us.subsz.max_fanout, them.subsz.max_fanout);
     const subjects = (r: typeof us) =>
       (r.subsz.subscriptions_list as Json[]).map((x) => x.subject).sort();
     assert.deepEqual(subjects(us), subjects(them));

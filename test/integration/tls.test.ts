@@ -197,6 +197,28 @@ function afterInfo(
   });
 }
 
+/** Answers INFO with a plain CONNECT and PING; resolves with what followed INFO, up to PONG. */
+function plainPing(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1");
+    let text = "";
+    s.on("data", (d: Buffer) => {
+      if (text === "") s.write('CONNECT {"verbose":false}\r\nPING\r\n');
+      text += d.toString("latin1");
+      const after = text.slice(text.indexOf("\r\n") + 2);
+      if (after.includes("PONG\r\n") || after.includes("-ERR")) {
+        s.destroy();
+        resolve(after);
+      }
+    });
+    s.on("error", reject);
+    s.setTimeout(5000, () => {
+      s.destroy();
+      reject(new Error(`no PONG in plain text: ${JSON.stringify(text)}`));
+    });
+  });
+}
+
 async function roundTrip(nc: NatsConnection, subject: string): Promise<void> {
   const sub = nc.subscribe(subject, { max: 1 });
   nc.publish(subject, sc.encode("secret"));
@@ -228,7 +250,7 @@ class TestWebSocket extends WebSocket {
 let certs: Certs;
 let prog = "";
 const logs = new Map<string, string[]>();
-const targets = new Map<string, { tls: Target; mtls: Target }>();
+const targets = new Map<string, { tls: Target; mtls: Target; optional: Target }>();
 
 before(async () => {
   if (noOpenssl) return;
@@ -244,17 +266,20 @@ before(async () => {
   targets.set("ours", {
     tls: await startOurs(`${tlsBlock(certs, false)}\n${wsBlock(certs, wsOurs)}`, wsOurs, log),
     mtls: await startOurs(tlsBlock(certs, true), null, log),
+    optional: await startOurs(`allow_non_tls: true\n${tlsBlock(certs, false)}`, null, log),
   });
   if (haveNatsServer()) {
     const wsRef = await freePort();
     targets.set("nats-server", {
       tls: await startReference(`${tlsBlock(certs, false)}\n${wsBlock(certs, wsRef)}`, wsRef),
       mtls: await startReference(tlsBlock(certs, true), null),
+      optional: await startReference(`allow_non_tls: true\n${tlsBlock(certs, false)}`, null),
     });
   }
 });
 after(async () => {
-  for (const t of targets.values()) await Promise.all([t.tls.stop(), t.mtls.stop()]);
+  for (const t of targets.values())
+    await Promise.all([t.tls.stop(), t.mtls.stop(), t.optional.stop()]);
   fs.rmSync(TMP, { recursive: true, force: true });
 });
 
@@ -315,6 +340,24 @@ for (const name of ["ours", "nats-server"]) {
       assert.match(stranger, /^ERR_SSL_.*ALERT|ECONNRESET|CONNECTION_REFUSED/);
     });
 
+    it("allow_non_tls: INFO offers TLS (tls_available) instead of requiring it", async () => {
+      const info = await readInfo(t().optional.port);
+      assert.equal("tls_required" in info, false);
+      assert.equal(info.tls_available, true);
+    });
+
+    it("allow_non_tls: a client may stay in plain text, or upgrade", async () => {
+      assert.equal(await plainPing(t().optional.port), "PONG\r\n");
+      // nats.js upgrades whenever TLS is offered unless told `tls: null`.
+      await roundTrip(await connect({ port: t().optional.port, tls: null }), "tls.optional.plain");
+      await roundTrip(
+        await connect({ port: t().optional.port, tls: { caFile: certs.ca } }),
+        "tls.optional.tls",
+      );
+      // The upgrade is a real handshake: without the CA the certificate is not trusted.
+      assert.equal(await refusal({ port: t().optional.port }), "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+    });
+
     it(
       "nats.c: SetSecure with the CA; and with a client certificate under verify",
       {
@@ -328,6 +371,9 @@ for (const name of ["ours", "nats-server"]) {
         assert.equal(await c(t().tls.port), "ok");
         assert.equal(await c(t().mtls.port, certs.clientCert, certs.clientKey), "ok");
         assert.match(await c(t().mtls.port), /^fail: /);
+        // nats.c 3.4 wants tls_required for a secure connection; tls_available is not
+        // enough for it, from either server.
+        assert.equal(await c(t().optional.port), "fail: Secure Connection not available");
       },
     );
 

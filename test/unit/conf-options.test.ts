@@ -396,6 +396,9 @@ describe("tls, websocket and mq9 blocks", () => {
       ["t.conf:1:34: tls.cipher_suites is ignored (Node's TLS defaults apply)"],
     );
     oneError("tls { cert_file: a, key_file: b, curve_preferences: [] }", 1, /cannot be empty/);
+    // allow_non_tls is a top-level option in nats-server 2.9.10 (opts.go), not a tls one.
+    assert.equal(ok("allow_non_tls: true").allowNonTls, true);
+    assert.equal(ok("allow_non_tls: false").allowNonTls, false);
   });
 
   it("maps websocket, which needs TLS or no_tls as in nats-server", () => {
@@ -842,6 +845,17 @@ const BAD_FILES: [string, RegExp, NatsVerdict][] = [
     "rejects",
   ],
   ['tls { cert_file: "a.pem" }', /needs both cert_file and key_file/, "rejects"],
+  ['allow_non_tls: "yes"', /expected true or false/, "rejects"],
+  [
+    "tls { cert_file: a, key_file: b, allow_non_tls: true }",
+    /unknown option "allow_non_tls" in tls/,
+    "rejects",
+  ],
+  [
+    "websocket { port: 8080, no_tls: true, allow_non_tls: true }",
+    /unknown option "allow_non_tls" in websocket/,
+    "rejects",
+  ],
   ['websocket { port: 8080, no_tls: true, handshake_timeout: "x" }', /invalid duration/, "rejects"],
   [
     "websocket {\n port: 8080, no_tls: true\n allowed_origins: [1 ]\n}",

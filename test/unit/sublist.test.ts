@@ -95,6 +95,40 @@ describe("SubjectIndex", () => {
     assert.equal(idx.match("foo.").plain.length, 0);
   });
 
+  it("counts lookups, cache hits and fanout as nats-server's /subsz reports them", () => {
+    const idx = new SubjectIndex<E>();
+    const zero = { cached: 0, matches: 0, hits: 0, maxFanout: 0, avgFanout: 0 };
+    assert.deepEqual(idx.cacheStats(), zero);
+    idx.insert(e("a.*"));
+    idx.insert(e("a.b"));
+    idx.insert(e("a.>", "w1", "workers"));
+    idx.insert(e("a.>", "w2", "workers"));
+    idx.insert(e("c"));
+    idx.match("a.b"); // miss: 2 plain + 1 group
+    idx.match("a.b"); // the previous subject again: not a lookup
+    idx.match("c"); // miss: 1
+    idx.match("a.b"); // hit
+    idx.match("nothing"); // miss: 0
+    idx.match("a.b"); // hit
+    assert.deepEqual(idx.cacheStats(), {
+      cached: 3,
+      matches: 5,
+      hits: 2,
+      maxFanout: 3,
+      avgFanout: 4 / 3,
+    });
+    // A change evicts the subjects it matches; the counters stay.
+    idx.insert(e("a.b", "second"));
+    assert.deepEqual(idx.cacheStats(), {
+      ...zero,
+      cached: 2,
+      matches: 5,
+      hits: 2,
+      maxFanout: 1,
+      avgFanout: 0.5,
+    });
+  });
+
   it("prunes empty branches so churn does not leak", () => {
     const idx = new SubjectIndex<E>(8);
     for (let i = 0; i < 1000; i++) {

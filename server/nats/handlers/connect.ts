@@ -14,6 +14,7 @@ export function handleConnect(client: Client, op: ConnectOp): void {
     // Invalid JSON: closed without an -ERR.
     return client.close(CloseReason.ProtocolViolation);
   }
+  client.noteConnect(opts);
   const identity = client.broker.authenticator.check(opts, client.nonce);
   // An account in CONNECT is an authorization violation too (no accounts here).
   if (identity === null || opts.account !== "" || opts.newAccount) {

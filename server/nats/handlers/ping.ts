@@ -1,8 +1,7 @@
 import type { Client } from "../client";
-import { PONG_LINE } from "../protocol/errors";
 
 /** PING → PONG, before CONNECT too (nats-wire-notes §1.10). Layers above may hold the PONG back. */
 export function handlePing(client: Client): void {
   client.lastRemotePing = Date.now();
-  client.broker.hooks.ping(client, () => client.sendProto(PONG_LINE));
+  client.broker.hooks.ping(client, () => client.sendPong());
 }

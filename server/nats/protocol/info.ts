@@ -16,6 +16,8 @@ export interface ServerInfo {
   tlsRequired: boolean;
   /** ...and present a client certificate (`verify: true`). */
   tlsVerify: boolean;
+  /** Clients may start TLS after INFO, or stay plain (`allow_non_tls`). */
+  tlsAvailable: boolean;
 }
 
 export interface ClientInfo {
@@ -39,6 +41,7 @@ export function infoLine(server: ServerInfo, client: ClientInfo): Buffer {
   // nats-wire-notes §1.1: omitted, not false, without TLS; nats.js rejects its tls option then.
   if (server.tlsRequired) info.tls_required = true;
   if (server.tlsVerify) info.tls_verify = true;
+  if (server.tlsAvailable) info.tls_available = true;
   info.max_payload = server.maxPayload;
   if (client.nonce !== undefined) info.nonce = client.nonce;
   info.client_id = client.clientId;

@@ -8,6 +8,7 @@
  * optional `\r`; payloads are exactly the announced size followed by CRLF. Payloads are
  * never copied when they arrive in one read; only input split across reads is buffered.
  */
+import type { ParserTrace } from "../trace";
 import type { Op, ParseFailure } from "./ops";
 import { ParsedPub } from "./pub-op";
 import { viewOf } from "./wire";
@@ -72,16 +73,33 @@ const MAX_ARGS = 5;
 /** Longest PUB subject remembered for reuse (see isLastSubjectAt). */
 const SUBJECT_CACHE_BYTES = 256;
 
+/**
+ * Read at every control line, so a reload that changes them (the broker's own options
+ * object is passed here) applies to open connections, as nats-server's reload does.
+ */
 export interface ParserLimits {
-  maxControlLine: number;
-  maxPayload: number;
+  readonly maxControlLine: number;
+  readonly maxPayload: number;
 }
+
+/** The op names as nats-server traces them (parser.go traceInOp). */
+const TRACE_NAMES: Partial<Record<Verb, string>> = {
+  [Verb.Pub]: "PUB",
+  [Verb.Hpub]: "HPUB",
+  [Verb.Sub]: "SUB",
+  [Verb.Unsub]: "UNSUB",
+  [Verb.Connect]: "CONNECT",
+  [Verb.Ping]: "PING",
+  [Verb.Pong]: "PONG",
+};
 
 export type OpHandler = (op: Op) => void;
 
 export class Parser {
   /** Set by the client once CONNECT negotiated headers; HPUB is refused before. */
   headers = false;
+  /** Set while protocol tracing is on (trace.ts); null costs one check per op. */
+  tracer: ParserTrace | null = null;
   private state: State = State.Start;
   private verb: Verb = Verb.Ping;
   private nameIdx = 0;
@@ -278,6 +296,8 @@ export class Parser {
             return;
           }
           this.state = State.Start;
+          if (this.tracer !== null)
+            this.traceOp(this.verb, argSrc.toString("utf8", argStart, argEnd));
           this.onArg(argSrc, argStart, argEnd, emit);
           break;
         }
@@ -290,6 +310,7 @@ export class Parser {
           i = nl + 1;
           this.state = State.Start;
           const verb = this.verb;
+          if (this.tracer !== null) this.traceOp(verb, null);
           emit({ kind: verb === Verb.Ping ? "PING" : verb === Verb.Pong ? "PONG" : "OK" });
           break;
         }
@@ -571,7 +592,14 @@ export class Parser {
     return this.view!;
   }
 
+  /** Traces the ops nats-server traces; client-side ones (+OK, -ERR, INFO, MSG) are not. */
+  private traceOp(verb: Verb, arg: string | null): void {
+    const name = TRACE_NAMES[verb];
+    if (name !== undefined) this.tracer!.op(name, arg);
+  }
+
   private emitPub(src: Buffer, start: number, end: number, emit: OpHandler): void {
+    if (this.tracer !== null) this.tracer.payload(end - start);
     const view = this.viewOf(src);
     emit(
       this.pub.set(

@@ -37,6 +37,20 @@ class Level<T> {
   }
 }
 
+/** The match cache's figures, as nats-server's /subsz reports them (sublist.go Stats). */
+export interface MatchCacheStats {
+  /** Subjects whose result is cached now. */
+  cached: number;
+  /** Lookups since start, not counting a repeat of the previous subject. */
+  matches: number;
+  /** Of those, the ones answered from the cache. */
+  hits: number;
+  /** The most recipients (plain subscriptions + queue groups) of a cached result. */
+  maxFanout: number;
+  /** Their mean over the cached results; 0 when the cache is empty. */
+  avgFanout: number;
+}
+
 const EMPTY: MatchResult<never> = { plain: [], groups: [] };
 const DEFAULT_CACHE_SIZE = 4096;
 
@@ -48,6 +62,11 @@ export class SubjectIndex<T extends Indexed> {
   private lastSubject: string | null = null;
   private lastResult: MatchResult<T> = EMPTY;
   private count = 0;
+  // Lookups past the last-subject shortcut, and how many of them missed the cache. The
+  // shortcut is not counted, as nats-server does not count its per-connection cache's
+  // hits: a publisher repeating one subject costs nothing here.
+  private matches = 0;
+  private misses = 0;
 
   constructor(private readonly cacheSize = DEFAULT_CACHE_SIZE) {}
 
@@ -97,8 +116,10 @@ export class SubjectIndex<T extends Indexed> {
   /** Every entry whose pattern matches a published subject. */
   match(subject: string): MatchResult<T> {
     if (subject === this.lastSubject) return this.lastResult;
+    this.matches++;
     let result = this.cache.get(subject);
     if (result === undefined) {
+      this.misses++;
       result = this.compute(subject);
       if (this.cache.size >= this.cacheSize) {
         // Drop the oldest entry (Map keeps insertion order).
@@ -110,6 +131,25 @@ export class SubjectIndex<T extends Indexed> {
     this.lastSubject = subject;
     this.lastResult = result;
     return result;
+  }
+
+  /** Walks the cache for the fanout figures: for monitoring, not for the publish path. */
+  cacheStats(): MatchCacheStats {
+    let total = 0;
+    let max = 0;
+    for (const r of this.cache.values()) {
+      const n = r.plain.length + r.groups.length;
+      total += n;
+      if (n > max) max = n;
+    }
+    const cached = this.cache.size;
+    return {
+      cached,
+      matches: this.matches,
+      hits: this.matches - this.misses,
+      maxFanout: max,
+      avgFanout: total > 0 ? total / cached : 0,
+    };
   }
 
   private compute(subject: string): MatchResult<T> {

@@ -59,11 +59,14 @@ export interface TcpListenOptions {
   port: number;
   /** Clients must upgrade to TLS after INFO (`tls { }`); absent = plain TCP. */
   tls?: TlsSettings;
+  /** With `tls`: clients may also stay in plain text (nats-server `allow_non_tls`). */
+  allowNonTls?: boolean;
 }
 
 export async function listenTcp(broker: Broker, opts: TcpListenOptions): Promise<Listener> {
   // Certificates are read here, so a bad one fails the listen rather than each handshake.
-  const upgrader = opts.tls ? new TlsUpgrader(opts.tls, broker.log) : null;
+  const allowNonTls = opts.allowNonTls ?? false;
+  const upgrader = opts.tls ? new TlsUpgrader(opts.tls, broker.log, allowNonTls) : null;
   const server = net.createServer({ noDelay: true }, (socket) => {
     broker.accept(upgrader !== null ? upgrader.transport(socket) : new TcpTransport(socket));
   });
@@ -77,7 +80,11 @@ export async function listenTcp(broker: Broker, opts: TcpListenOptions): Promise
     }
   } else await listenOn(server, opts.port, opts.host);
   const addr = server.address() as net.AddressInfo;
-  broker.setAdvertised(opts.host, addr.port, opts.tls ? { verify: opts.tls.verify } : null);
+  broker.setAdvertised(
+    opts.host,
+    addr.port,
+    opts.tls ? { verify: opts.tls.verify, optional: allowNonTls } : null,
+  );
   return {
     address: { host: opts.host, port: addr.port },
     // server.close() stops accepting at once; its callback would wait for every open

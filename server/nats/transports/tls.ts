@@ -3,6 +3,11 @@
  * out in plain text with `tls_required`, then the client starts the TLS handshake on the
  * same socket, bounded by `tls { timeout }`; with `verify` a client certificate signed by
  * `ca_file` is required. The client above never learns that its bytes are encrypted.
+ *
+ * With `allow_non_tls` INFO offers TLS (`tls_available`) instead of requiring it, and the
+ * client's first byte decides: a TLS record (0x16, a ClientHello) starts the handshake,
+ * anything else is the plain protocol. A client that sends nothing within the TLS timeout
+ * is plain too (nats-server reads up to 4 bytes under that deadline).
  */
 import fs from "node:fs";
 import type net from "node:net";
@@ -84,7 +89,15 @@ export class TlsUpgrader {
   /** Transports mid-handshake, by the connection's addresses (unique while it is open). */
   private readonly pending = new Map<string, TlsTransport>();
 
-  constructor(settings: TlsSettings, log: Logger) {
+  /**
+   * `allowNonTls`: clients may also stay in plain text (`allow_non_tls`); the TLS timeout
+   * then also bounds the wait for the byte that tells which they chose.
+   */
+  constructor(
+    private readonly settings: TlsSettings,
+    log: Logger,
+    private readonly allowNonTls = false,
+  ) {
     this.server = tls.createServer(tlsServerOptions(settings));
     this.server.on("secureConnection", (socket: tls.TLSSocket) => {
       const key = connectionKey(socket);
@@ -97,7 +110,7 @@ export class TlsUpgrader {
   }
 
   transport(socket: net.Socket): Transport {
-    return new TlsTransport(socket, this);
+    return new TlsTransport(socket, this, this.allowNonTls ? this.settings.timeoutMs : null);
   }
 
   /** Starts the server side of the handshake on a socket whose INFO has gone out. */
@@ -120,36 +133,92 @@ interface QueuedWrite {
   done: ((err?: Error | null) => void) | undefined;
 }
 
+/** The first byte of a TLS record carrying a handshake message (a ClientHello). */
+const TLS_HANDSHAKE_RECORD = 0x16;
+
 /**
  * Plain until its first write (INFO) has reached the kernel, then a TLS handshake, then a
  * TcpTransport over the TLS socket. Writes made meanwhile wait and go out encrypted.
+ * Optional TLS (`allow_non_tls`) waits for the client's first byte as well, and may
+ * continue with a TcpTransport over the plain socket instead.
  */
 export class TlsTransport implements Transport {
   readonly kind = "tcp" as const;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** `secure`: a TcpTransport carries the traffic now, over TLS or (optional TLS) not. */
   private state: "plain" | "handshake" | "secure" | "closed" = "plain";
   private infoSent = false;
+  /** INFO has reached the kernel. */
+  private infoDone = false;
+  /** Optional TLS only: the client has not yet shown which it speaks. */
+  private undecided: boolean;
+  /** The client's first byte was a TLS record. */
+  private wantsTls: boolean;
+  private decideTimer: NodeJS.Timeout | null = null;
   private ending: CloseReason | null = null;
   private handlers: TransportHandlers | undefined;
   private secure: TcpTransport | null = null;
   private queue: QueuedWrite[] = [];
   private queuedBytes = 0;
 
+  /** `optionalTimeoutMs`: non-null for optional TLS, how long to wait for the first byte. */
   constructor(
     private readonly raw: net.Socket,
     private readonly upgrader: TlsUpgrader,
+    private readonly optionalTimeoutMs: number | null = null,
   ) {
     this.remoteAddress = raw.remoteAddress ?? "";
     this.remotePort = raw.remotePort ?? 0;
+    this.undecided = optionalTimeoutMs !== null;
+    this.wantsTls = optionalTimeoutMs === null;
     raw.setNoDelay(true);
   }
 
   attach(h: TransportHandlers): void {
     this.handlers = h;
-    // Before the upgrade nothing is read from the peer: its first bytes are the handshake.
     this.raw.on("error", () => {});
     this.raw.once("close", this.onClose);
+    // Before the upgrade nothing is read from the peer: its first bytes are the handshake.
+    // With optional TLS the first bytes are read to see which it is.
+    if (this.optionalTimeoutMs !== null) {
+      this.raw.on("data", this.onFirstData);
+      this.decideTimer = setTimeout(() => this.choosePlain(null), this.optionalTimeoutMs);
+      this.decideTimer.unref();
+    }
+  }
+
+  private readonly onFirstData = (chunk: Buffer): void => {
+    if (chunk.length === 0) return;
+    if (chunk[0] === TLS_HANDSHAKE_RECORD) {
+      this.decided();
+      this.wantsTls = true;
+      // Handed back, for the TLS socket to read first (node:tls takes what is buffered).
+      this.raw.pause();
+      this.raw.unshift(chunk);
+      if (this.infoDone) this.startHandshake();
+    } else this.choosePlain(chunk);
+  };
+
+  private decided(): void {
+    this.undecided = false;
+    this.raw.off("data", this.onFirstData);
+    if (this.decideTimer !== null) clearTimeout(this.decideTimer);
+    this.decideTimer = null;
+  }
+
+  /** Optional TLS, and the client speaks plain NATS: `first` is what it sent so far. */
+  private choosePlain(first: Buffer | null): void {
+    if (!this.undecided || this.state !== "plain" || this.ending !== null) return;
+    this.decided();
+    this.adopt(new TcpTransport(this.raw));
+    if (first !== null) this.handlers?.data(first);
+  }
+
+  private startHandshake(): void {
+    if (this.state !== "plain" || this.ending !== null) return;
+    this.state = "handshake";
+    this.upgrader.upgrade(this.raw, this);
   }
 
   write(chunk: Buffer, done?: (err?: Error | null) => void): void {
@@ -163,10 +232,9 @@ export class TlsTransport implements Transport {
       // The handshake starts only once INFO has left in plain text.
       this.raw.write(chunk, (err) => {
         done?.(err);
-        if (!err && this.state === "plain" && this.ending === null) {
-          this.state = "handshake";
-          this.upgrader.upgrade(this.raw, this);
-        }
+        if (err) return;
+        this.infoDone = true;
+        if (this.wantsTls) this.startHandshake();
       });
       return;
     }
@@ -185,11 +253,15 @@ export class TlsTransport implements Transport {
       socket.destroy();
       return;
     }
+    this.adopt(new TcpTransport(socket));
+  }
+
+  /** From here on `secure` carries everything; what was queued meanwhile goes first. */
+  private adopt(secure: TcpTransport): void {
+    const h = this.handlers!;
     this.state = "secure";
     this.raw.off("close", this.onClose);
-    const secure = new TcpTransport(socket);
     this.secure = secure;
-    const h = this.handlers;
     secure.attach({ data: h.data, drain: h.drain, close: this.onClose });
     const queued = this.queue;
     this.queue = [];
@@ -208,6 +280,7 @@ export class TlsTransport implements Transport {
     }
     // Still plain (e.g. maximum connections): what is queued goes out in plain text before
     // any handshake, as nats-server sends its -ERR before the TLS upgrade.
+    if (this.undecided) this.decided();
     this.ending = reason;
     for (const w of this.queue) this.raw.write(w.chunk, w.done);
     this.queue = [];
@@ -218,6 +291,7 @@ export class TlsTransport implements Transport {
 
   destroy(reason: CloseReason): void {
     if (this.secure !== null) return this.secure.destroy(reason);
+    if (this.decideTimer !== null) clearTimeout(this.decideTimer);
     this.raw.destroy();
     this.failQueued();
   }
@@ -232,6 +306,7 @@ export class TlsTransport implements Transport {
   private readonly onClose = (): void => {
     if (this.state === "closed") return;
     this.state = "closed";
+    if (this.decideTimer !== null) clearTimeout(this.decideTimer);
     this.failQueued();
     this.handlers?.close();
   };
