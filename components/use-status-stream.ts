@@ -1,7 +1,11 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { Mq9Stats } from "@/server/mq9/service";
 import type { StatusSnapshot } from "@/server/status";
+
+/** What the stream sends: the broker's figures, with mq9's where the server has them. */
+export type StreamSnapshot = StatusSnapshot & { mq9?: Mq9Stats };
 
 export type StreamState = "connecting" | "live" | "offline";
 
@@ -12,17 +16,19 @@ export interface Sample {
   outMsgs: number;
   inBytes: number;
   outBytes: number;
+  /** mq9's figures (levels, not counters); null when the snapshot had none. */
+  mq9: Mq9Stats | null;
 }
 
-export type Rates = Omit<Sample, "at">;
+export type Rates = Pick<Sample, "inMsgs" | "outMsgs" | "inBytes" | "outBytes">;
 
 /** A minute of one-second samples. */
 const HISTORY = 61;
 const RETRY_MS = 2000;
 
-function toSample(s: StatusSnapshot): Sample {
+function toSample(s: StreamSnapshot): Sample {
   const { inMsgs, outMsgs, inBytes, outBytes } = s.stats;
-  return { at: s.sampledAt, inMsgs, outMsgs, inBytes, outBytes };
+  return { at: s.sampledAt, inMsgs, outMsgs, inBytes, outBytes, mq9: s.mq9 ?? null };
 }
 
 /** Per-second rates between two samples; null if they cannot be compared. */
@@ -48,8 +54,8 @@ export function rateSeries(history: readonly Sample[]): Rates[] {
   return out;
 }
 
-interface StreamView {
-  snapshot: StatusSnapshot | null;
+interface StreamView<S extends StreamSnapshot> {
+  snapshot: S | null;
   history: Sample[];
   state: StreamState;
 }
@@ -58,8 +64,11 @@ interface StreamView {
  * Follows `/api/stats/stream`. EventSource retries network errors by itself but gives up on
  * an HTTP error (503 while no broker runs), so every error closes it and retries here.
  */
-export function useStatusStream(initial: StatusSnapshot | null, url = "/api/stats/stream") {
-  const [view, setView] = useState<StreamView>(() => ({
+export function useStatusStream<S extends StreamSnapshot>(
+  initial: S | null,
+  url = "/api/stats/stream",
+) {
+  const [view, setView] = useState<StreamView<S>>(() => ({
     snapshot: initial,
     history: initial ? [toSample(initial)] : [],
     state: "connecting",
@@ -72,7 +81,7 @@ export function useStatusStream(initial: StatusSnapshot | null, url = "/api/stat
     const open = () => {
       source = new EventSource(url);
       source.onmessage = (event: MessageEvent<string>) => {
-        const next = JSON.parse(event.data) as StatusSnapshot;
+        const next = JSON.parse(event.data) as S;
         setView((prev) => {
           const restarted = prev.snapshot?.stats.serverId !== next.stats.serverId;
           const kept = restarted ? [] : prev.history.slice(-(HISTORY - 1));

@@ -9,6 +9,8 @@ echo "== lint" && npx eslint . --max-warnings=0
 echo "== format" && npx prettier --check . >/dev/null
 echo "== bench harness smoke (figures are not checked here; see BENCHMARKS.md)"
 npx tsx bench/run.ts --quick --only pubsub-16 >/dev/null
+echo "== console build (skipped when current)"
+npx tsx scripts/build-console.ts
 echo "== tests"
 # The console test builds and starts the full product (npm start's path).
 export MQ9_TEST_CONSOLE="${MQ9_TEST_CONSOLE:-1}"

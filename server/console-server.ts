@@ -67,6 +67,10 @@ export async function startConsoleServer(opts: {
         log.error(`WebSocket upgrade failed: ${describeError(err)}`);
         socket.destroy();
       }
+    } else if (dev && pathname.startsWith("/_next/")) {
+      // The dev server's hot-reload socket, which Next's own upgrade listener takes
+      // (without it the dev client never hydrates).
+      return;
     } else {
       rejectUpgrade(socket, "404 Not Found");
     }

@@ -47,27 +47,46 @@ export function bodyView(
       delivery.time,
       row.payload,
     );
-    raw = data.subarray(0, headerSize).toString("latin1") + payload.value;
+    raw = data.subarray(0, headerSize).toString("utf8") + payload.value;
   }
   return {
     payload: payload.value,
     encoding: payload.encoding,
     payloadSize: row.payload.length,
     headers: headersToJson(row.headers),
-    headersText: row.headers === null ? null : row.headers.toString("latin1"),
+    headersText: row.headers === null ? null : row.headers.toString("utf8"),
     raw,
   };
 }
 
 const PREVIEW_BYTES = 160;
-const lenient = new TextDecoder("utf-8");
 
-/** The start of a payload for a list row: text, one line, cut at a character boundary. */
-export function previewText(start: Buffer | Uint8Array | null): string {
-  if (start === null) return "";
-  const s = lenient.decode(start.subarray(0, PREVIEW_BYTES));
-  // A multi-byte character cut at the end decodes as U+FFFD: drop it.
-  return s.replace(/\uFFFD+$/, "").replace(/\s+/g, " ");
+export interface Preview {
+  /** One line of text from the start of the payload; empty for binary payloads. */
+  preview: string;
+  /** Not UTF-8 text (or full of control characters): the list says "binary" instead. */
+  binary: boolean;
+}
+
+/**
+ * The start of a payload for a list row. `start` is at most PREVIEW_BYTES long and may cut
+ * a multi-byte character at its end, which is not a reason to call it binary.
+ */
+export function previewOf(start: Buffer | Uint8Array): Preview {
+  const bytes = start.subarray(0, PREVIEW_BYTES);
+  const cut = bytes.length === PREVIEW_BYTES ? 3 : 0;
+  for (let drop = 0; drop <= cut; drop++) {
+    let s: string;
+    try {
+      s = utf8.decode(bytes.subarray(0, bytes.length - drop));
+    } catch {
+      continue;
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000e-\u001f\u007f]/.test(s)) break;
+    return { preview: s.replace(/\s+/g, " ").trim(), binary: false };
+  }
+  return { preview: "", binary: true };
 }
 
 export const PREVIEW_SQL_BYTES = PREVIEW_BYTES;

@@ -7,9 +7,9 @@ import { and, count, desc, lt, sql } from "drizzle-orm";
 import { priorityName, type Priority } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
 import { deadLetters } from "@/server/store/schema";
-import { bodyView, previewText, PREVIEW_SQL_BYTES, type BodyView } from "./body";
+import { bodyView, previewOf, PREVIEW_SQL_BYTES, type BodyView, type Preview } from "./body";
 
-export interface DeadLetterSummary {
+export interface DeadLetterSummary extends Preview {
   id: number;
   msgId: number;
   mailId: string;
@@ -20,7 +20,6 @@ export interface DeadLetterSummary {
   deadAt: number;
   reason: string;
   size: number;
-  preview: string;
 }
 
 export interface DeadLetterDetail extends DeadLetterSummary, BodyView {}
@@ -72,7 +71,7 @@ export function listDeadLetters(
     rows: page.map(({ start, priority, ...r }) => ({
       ...r,
       priority: priorityName(priority),
-      preview: previewText(start),
+      ...previewOf(start),
     })),
     total,
     next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
@@ -93,7 +92,7 @@ export function getDeadLetter(id: number): DeadLetterDetail | undefined {
     deadAt: row.deadAt,
     reason: row.reason,
     size: row.payload.length + (row.headers?.length ?? 0),
-    preview: previewText(row.payload),
+    ...previewOf(row.payload.subarray(0, PREVIEW_SQL_BYTES)),
     ...bodyView(row, null),
   };
 }

@@ -115,7 +115,9 @@ export function listMailboxes(query: MailboxQuery = {}, now = Date.now()): Mailb
     return c !== 0 ? c * sign : a.mailId < b.mailId ? -1 : 1;
   });
   const limit = query.limit ?? MAILBOX_PAGE_SIZE;
-  const offset = Math.min(query.offset ?? 0, Math.max(0, matching.length - 1));
+  // Past the end (the list shrank since the last page was fetched): the last page.
+  const lastPage = Math.max(0, Math.floor((matching.length - 1) / limit) * limit);
+  const offset = Math.min(query.offset ?? 0, lastPage);
   return {
     rows: matching.slice(offset, offset + limit),
     total: matching.length,

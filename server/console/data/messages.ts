@@ -9,9 +9,9 @@ import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { priorityName, type Priority } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
 import { messages } from "@/server/store/schema";
-import { bodyView, previewText, PREVIEW_SQL_BYTES, type BodyView } from "./body";
+import { bodyView, previewOf, PREVIEW_SQL_BYTES, type BodyView, type Preview } from "./body";
 
-export interface MessageSummary {
+export interface MessageSummary extends Preview {
   msgId: number;
   priority: Priority;
   subject: string;
@@ -22,7 +22,6 @@ export interface MessageSummary {
   /** Payload plus header block, in bytes. */
   size: number;
   hasHeaders: boolean;
-  preview: string;
 }
 
 export interface MessageDetail extends MessageSummary, BodyView {
@@ -93,7 +92,7 @@ function toSummary(r: SummaryRow): MessageSummary {
     unread: r.unread,
     size: r.size,
     hasHeaders: r.hasHeaders === 1,
-    preview: previewText(r.start),
+    ...previewOf(r.start),
   };
 }
 
@@ -186,7 +185,7 @@ export function getMessage(mailId: string, msgId: number): MessageDetail | undef
     unread: row.unread,
     size: row.payload.length + (row.headers?.length ?? 0),
     hasHeaders: row.headers !== null,
-    preview: previewText(row.payload),
+    ...previewOf(row.payload.subarray(0, PREVIEW_SQL_BYTES)),
     ...bodyView(row, row),
   };
 }

@@ -1,17 +1,24 @@
 import "server-only";
-import { statusSnapshot } from "@/server/status";
+import { opsSnapshot } from "@/server/console/data/overview";
+import { guardOperator } from "@/server/console/guard";
 
 export const dynamic = "force-dynamic";
 
 const INTERVAL_MS = 1000;
 
 /**
- * Server-sent events: one `data:` line with a StatusSnapshot per second. The stream ends when
- * the browser goes away (request aborted or body cancelled), so no timer outlives its reader.
+ * Server-sent events: one `data:` line with an OpsSnapshot (broker and mq9 figures) per
+ * second. The stream ends when the browser goes away (request aborted or body cancelled), so
+ * no timer outlives its reader.
  */
 export function GET(request: Request): Response {
-  if (!statusSnapshot()) {
-    return Response.json({ error: "broker_not_running" }, { status: 503 });
+  const refused = guardOperator(request);
+  if (refused) return refused;
+  if (!opsSnapshot()) {
+    return Response.json(
+      { error: "no broker runs in this process", code: "broker_not_running" },
+      { status: 503 },
+    );
   }
   const encoder = new TextEncoder();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -23,7 +30,7 @@ export function GET(request: Request): Response {
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = () => {
-        const snapshot = statusSnapshot();
+        const snapshot = opsSnapshot();
         if (!snapshot) {
           stop();
           controller.close();

@@ -1,11 +1,15 @@
 "use client";
 
-import type { StatusSnapshot } from "@/server/status";
-import { ConnectPanel } from "./connect-panel";
-import { formatBytes, formatCount, formatDuration, formatRate } from "./format";
-import { Sparkline } from "./sparkline";
-import { StatCard } from "./stat-card";
-import { rateSeries, useStatusStream, type StreamState } from "./use-status-stream";
+import Link from "next/link";
+import type { OpsSnapshot } from "@/server/console/data/overview";
+import { ConnectPanel } from "../connect-panel";
+import { formatBytes, formatCount, formatDuration, formatRate } from "../format";
+import { Sparkline } from "../sparkline";
+import { StatCard } from "../stat-card";
+import { rateSeries, useStatusStream, type StreamState } from "../use-status-stream";
+import { NoBroker } from "./no-broker";
+import { PageHeader } from "./page-header";
+import { linkClass } from "./ui";
 
 const STATE_STYLE: Record<StreamState, { dot: string; text: string }> = {
   live: { dot: "bg-emerald-500", text: "Live" },
@@ -23,7 +27,8 @@ function StreamBadge({ state }: { state: StreamState }) {
       aria-live="polite"
     >
       <span
-        className={`size-2 rounded-full ${style.dot} ${state === "live" ? "animate-pulse" : ""}`}
+        aria-hidden="true"
+        className={`size-2 rounded-full ${style.dot} ${state === "live" ? "motion-safe:animate-pulse" : ""}`}
       />
       {style.text}
     </span>
@@ -34,55 +39,31 @@ function SectionHeading({ id, children }: { id: string; children: string }) {
   return (
     <h2
       id={id}
-      className="text-xs font-semibold tracking-wider text-zinc-500 uppercase dark:text-zinc-400"
+      className="text-xs font-semibold tracking-wider text-zinc-600 uppercase dark:text-zinc-400"
     >
       {children}
     </h2>
   );
 }
 
-function Header({ state }: { state: StreamState }) {
-  return (
-    <header className="flex flex-wrap items-center justify-between gap-4">
-      <div className="flex items-center gap-3">
-        <span className="grid size-10 place-items-center rounded-lg bg-zinc-900 font-mono text-sm font-bold text-white dark:bg-white dark:text-zinc-900">
-          mq9
-        </span>
-        <div>
-          <h1 className="text-xl font-semibold tracking-tight">Broker status</h1>
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">
-            NATS-compatible messaging for AI agents
-          </p>
-        </div>
-      </div>
-      <StreamBadge state={state} />
-    </header>
-  );
-}
-
-function NoBroker() {
-  return (
-    <div className="rounded-xl border border-dashed border-zinc-300 p-10 text-center dark:border-zinc-700">
-      <p className="font-medium">No broker is running in this process.</p>
-      <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-        Start the console with <code className="font-mono">npm start</code>, which runs the broker
-        and this page together.
-      </p>
-    </div>
-  );
-}
-
-export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
+/** The broker at a glance: traffic, mailboxes, clients, live over server-sent events. */
+export function Overview({ initial }: { initial: OpsSnapshot | null }) {
   const { snapshot, history, state } = useStatusStream(initial);
   const series = rateSeries(history);
   const rate = series.at(-1) ?? null;
   const s = snapshot?.stats;
+  const mq9 = snapshot?.mq9;
+  const levels = history.flatMap((h) => (h.mq9 ? [h.mq9] : []));
 
   return (
-    <main className="mx-auto flex max-w-6xl flex-col gap-10 px-6 py-10">
-      <Header state={state} />
+    <div className="flex flex-col gap-10">
+      <PageHeader
+        title="Overview"
+        description="Live figures of the broker and its mailboxes, refreshed every second."
+        actions={<StreamBadge state={state} />}
+      />
 
-      {!snapshot || !s ? (
+      {!snapshot || !s || !mq9 ? (
         <NoBroker />
       ) : (
         <>
@@ -93,7 +74,7 @@ export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
                 label="Messages in"
                 value={formatRate(rate?.inMsgs ?? null)}
                 raw={rate?.inMsgs}
-                testId="stat-in-msgs-rate"
+                testId="stat-in-rate"
                 detail={<span data-testid="stat-in-msgs">{formatCount(s.inMsgs)} total</span>}
               >
                 <Sparkline values={series.map((r) => r.inMsgs)} label="Messages in, last minute" />
@@ -102,7 +83,7 @@ export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
                 label="Messages out"
                 value={formatRate(rate?.outMsgs ?? null)}
                 raw={rate?.outMsgs}
-                testId="stat-out-msgs-rate"
+                testId="stat-out-rate"
                 detail={<span data-testid="stat-out-msgs">{formatCount(s.outMsgs)} total</span>}
               >
                 <Sparkline
@@ -127,6 +108,64 @@ export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
                 detail={<span data-testid="stat-out-bytes">{formatBytes(s.outBytes)} total</span>}
               >
                 <Sparkline values={series.map((r) => r.outBytes)} label="Bytes out, last minute" />
+              </StatCard>
+            </dl>
+          </section>
+
+          <section aria-labelledby="mailboxes-heading" className="flex flex-col gap-4">
+            <SectionHeading id="mailboxes-heading">Mailboxes</SectionHeading>
+            <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
+              <StatCard
+                label="Mailboxes"
+                value={formatCount(mq9.mailboxes)}
+                raw={mq9.mailboxes}
+                testId="stat-mailboxes"
+                detail={
+                  <Link href="/ops/mailboxes" className={linkClass}>
+                    Browse mailboxes
+                  </Link>
+                }
+              >
+                <Sparkline values={levels.map((l) => l.mailboxes)} label="Mailboxes, last minute" />
+              </StatCard>
+              <StatCard
+                label="Messages stored"
+                value={formatCount(mq9.storedMessages)}
+                raw={mq9.storedMessages}
+                testId="stat-stored"
+              >
+                <Sparkline
+                  values={levels.map((l) => l.storedMessages)}
+                  label="Messages stored, last minute"
+                />
+              </StatCard>
+              <StatCard
+                label="Unread"
+                value={formatCount(mq9.unreadMessages)}
+                raw={mq9.unreadMessages}
+                testId="stat-unread"
+                detail="stored, not yet handed to an owner"
+              >
+                <Sparkline
+                  values={levels.map((l) => l.unreadMessages)}
+                  label="Unread messages, last minute"
+                />
+              </StatCard>
+              <StatCard
+                label="Dead letters"
+                value={formatCount(mq9.deadLetters)}
+                raw={mq9.deadLetters}
+                testId="stat-dead-letters"
+                detail={
+                  <Link href="/ops/dead-letters" className={linkClass}>
+                    Inspect dead letters
+                  </Link>
+                }
+              >
+                <Sparkline
+                  values={levels.map((l) => l.deadLetters)}
+                  label="Dead letters, last minute"
+                />
               </StatCard>
             </dl>
           </section>
@@ -174,7 +213,7 @@ export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
             <section aria-labelledby="server-heading" className="flex flex-col gap-4 lg:col-span-2">
               <SectionHeading id="server-heading">Server</SectionHeading>
               <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-3 rounded-xl border border-zinc-200 bg-white p-5 text-sm dark:border-zinc-800 dark:bg-zinc-900">
-                <dt className="text-zinc-500 dark:text-zinc-400">Server ID</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">Server ID</dt>
                 <dd
                   className="truncate font-mono text-xs leading-5"
                   title={s.serverId}
@@ -184,19 +223,19 @@ export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
                 </dd>
                 {s.serverName && s.serverName !== s.serverId ? (
                   <>
-                    <dt className="text-zinc-500 dark:text-zinc-400">Name</dt>
+                    <dt className="text-zinc-600 dark:text-zinc-400">Name</dt>
                     <dd className="truncate">{s.serverName}</dd>
                   </>
                 ) : null}
-                <dt className="text-zinc-500 dark:text-zinc-400">mq9</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">mq9</dt>
                 <dd className="tabular-nums" data-testid="stat-product-version">
                   {snapshot.productVersion}
                 </dd>
-                <dt className="text-zinc-500 dark:text-zinc-400">NATS protocol</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">NATS protocol</dt>
                 <dd className="tabular-nums" data-testid="stat-version">
                   {s.version}
                 </dd>
-                <dt className="text-zinc-500 dark:text-zinc-400">Listeners</dt>
+                <dt className="text-zinc-600 dark:text-zinc-400">Listeners</dt>
                 <dd className="flex flex-col gap-1 font-mono text-xs leading-5">
                   {snapshot.endpoints.map((e) => (
                     <span key={`${e.kind}-${e.url}`} data-testid={`listener-${e.kind}`}>
@@ -210,14 +249,14 @@ export function LiveStatus({ initial }: { initial: StatusSnapshot | null }) {
         </>
       )}
 
-      <footer className="border-t border-zinc-200 pt-6 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+      <footer className="border-t border-zinc-200 pt-6 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
         Figures refresh every second over server-sent events (
         <code className="font-mono">/api/stats/stream</code>); the same figures as JSON at{" "}
-        <a className="font-mono underline underline-offset-2" href="/api/stats">
+        <a className={`font-mono ${linkClass}`} href="/api/stats">
           /api/stats
         </a>
         .
       </footer>
-    </main>
+    </div>
   );
 }
