@@ -17,3 +17,5 @@ export MQ9_TEST_CONSOLE="${MQ9_TEST_CONSOLE:-1}"
 shopt -s nullglob
 files=(test/unit/*.test.ts test/integration/*.test.ts)
 node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"
+echo "== end-to-end (Playwright in Debian's Chromium, against the real server)"
+npx playwright test

@@ -6,7 +6,7 @@
  * page: the human is a protocol citizen like any agent (mq9.md scenario 6). Reconnects
  * forever; pages that keep state from subscriptions refresh it after a reconnect.
  */
-import { connect, headers, type NatsConnection } from "nats.ws";
+import type { NatsConnection } from "nats.ws";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { Mq9Client } from "@/lib/mq9/mod";
 import type { NatsSession } from "@/server/console/guard";
@@ -65,7 +65,11 @@ export function NatsProvider({
 
     const open = async () => {
       try {
-        const session = await fetchSession(role);
+        // Loaded after the first paint: the client is a large part of the page's script.
+        const [session, { connect, headers }] = await Promise.all([
+          fetchSession(role),
+          import("nats.ws"),
+        ]);
         const conn = await connect({
           servers: wsUrl(session.path),
           name: session.name,

@@ -7,23 +7,22 @@
  * caller hears it went out.
  */
 import {
-  APPROVAL_ACTIONS,
   approvalResponse,
+  isApprovalRequest,
   mailIdOf,
   type ApprovalAction,
   type ApprovalResponse,
-  type Mq9Client,
-  type Priority,
 } from "../../lib/mq9/mod";
+import { ANSWERED_PREFIX } from "../../lib/console/subjects";
 import type { Logger } from "../nats/mod";
 import type { Mq9Service } from "../mq9/service";
 import { tokenMatches } from "../mq9/ids";
-import { classifyPublish } from "../mq9/subjects";
+import { INBOX_PREFIX, classifyPublish, isValidMailId } from "../mq9/subjects";
 import type { AnswerRow, ConsoleStore } from "../store/console-store";
+import type { MailboxSender } from "./mailbox-sender";
 import type { InternalConnection } from "./nats-connection";
 
-/** Where live notices of answers go, so every open inbox of that mailbox updates. */
-export const ANSWERED_PREFIX = "$mq9console.answered.";
+export { ANSWERED_PREFIX };
 
 export interface AnswerInput {
   mailId: string;
@@ -77,11 +76,13 @@ interface Asked {
   correlationId: string;
   replyTo: string;
   allowed: readonly ApprovalAction[];
+  /** Quick replies (§12.1 `options`): answers by name, whatever `allowed` says. */
+  options: readonly string[];
   expiresAt: number | null;
 }
 
 export interface AnswerBookOptions {
-  client: Mq9Client;
+  sender: MailboxSender;
   connection: InternalConnection;
   mq9: Mq9Service;
   store: ConsoleStore;
@@ -112,11 +113,14 @@ export class AnswerBook {
     if (row === undefined) {
       throw new AnswerError("not_found", `no message ${input.msgId} in ${input.mailId}`);
     }
-    const asked = askedOf(row.payload, row.reply, input.msgId);
+    const asked = askedOf(row.payload, row.reply, input.msgId, (id) =>
+      this.opts.mq9.mailboxes.has(id),
+    );
     if (asked === null) {
       throw new AnswerError("not_a_request", "the message has nowhere to send an answer");
     }
-    if (!asked.allowed.includes(input.decision)) {
+    const quickReply = input.decision === "answer" && asked.options.includes(input.text ?? "");
+    if (!asked.allowed.includes(input.decision) && !quickReply) {
       throw new AnswerError("not_allowed", `the request does not allow "${input.decision}"`);
     }
     if (asked.expiresAt !== null && asked.expiresAt <= now) {
@@ -160,7 +164,8 @@ export class AnswerBook {
         msg_id: input.msgId,
         err: err instanceof Error ? err.message : String(err),
       });
-      throw new AnswerError("undeliverable", `the answer could not be delivered: ${String(err)}`);
+      const why = err instanceof Error ? err.message : String(err);
+      throw new AnswerError("undeliverable", `the answer could not be delivered: ${why}`);
     }
     const answered = record(claim);
     log.info("approval answered", {
@@ -176,22 +181,21 @@ export class AnswerBook {
   }
 
   /**
-   * To a mailbox: a checked mq9 send (stored before this resolves; an unknown mailbox is
-   * an error, mq9.md §4.4). To any other subject (an agent waiting online on `_INBOX.…`):
-   * a plain publish.
+   * To a mailbox: checked and stored before this resolves (MailboxSender). To any other
+   * subject (an agent waiting online on `_INBOX.…`): a plain publish.
    */
   private async deliver(replyTo: string, response: ApprovalResponse): Promise<void> {
-    const { client, connection } = this.opts;
+    const { sender, connection } = this.opts;
+    const bytes = new TextEncoder().encode(JSON.stringify(response));
     const target = classifyPublish(replyTo);
     if (target.kind === "inbox") {
       const mailId = mailIdOf(replyTo);
-      const priority: Priority = target.priority ?? "normal";
       if (mailId === null) throw new Error(`reply_to ${replyTo} names no mailbox`);
-      await client.send(mailId, response, { priority, check: true });
+      await sender.send(mailId, target.priority ?? "normal", bytes);
       return;
     }
     if (replyTo.startsWith("$mq9.")) throw new Error(`reply_to ${replyTo} is not an inbox`);
-    connection.publish(replyTo, new TextEncoder().encode(JSON.stringify(response)));
+    connection.publish(replyTo, bytes);
     await connection.flush();
   }
 }
@@ -211,10 +215,16 @@ function record(row: AnswerRow): AnswerRecord {
 
 /**
  * How a stored message may be answered. An approval request (§12.1) says so itself; any
- * other JSON message with a reply_to (or a NATS reply subject) may be answered as text,
+ * other JSON message with a reply_to (or a NATS reply subject) — including a request that
+ * does not follow the convention, which the inbox shows raw — may be answered as text,
  * keyed by its correlation_id or, without one, by its msg_id.
  */
-function askedOf(payload: Buffer, natsReply: string | null, msgId: number): Asked | null {
+function askedOf(
+  payload: Buffer,
+  natsReply: string | null,
+  msgId: number,
+  isMailbox: (id: string) => boolean,
+): Asked | null {
   let body: unknown;
   try {
     body = JSON.parse(payload.toString("utf8"));
@@ -222,18 +232,21 @@ function askedOf(payload: Buffer, natsReply: string | null, msgId: number): Aske
     body = null;
   }
   const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-  const replyTo = typeof fields.reply_to === "string" ? fields.reply_to : natsReply;
+  let replyTo = typeof fields.reply_to === "string" ? fields.reply_to : natsReply;
   if (replyTo === null || replyTo === "") return null;
+  // A bare mail_id, as lib/mq9 accepts it from agent authors: its normal inbox.
+  if (isValidMailId(replyTo) && isMailbox(replyTo)) replyTo = `${INBOX_PREFIX}${replyTo}.normal`;
   const correlationId =
     typeof fields.correlation_id === "string" ? fields.correlation_id : `msg-${msgId}`;
   const expiresAt = typeof fields.expires_at === "number" ? fields.expires_at : null;
-  if (fields.type !== "approval_request") {
-    return { correlationId, replyTo, allowed: ["answer"], expiresAt };
+  if (!isApprovalRequest(body)) {
+    return { correlationId, replyTo, allowed: ["answer"], options: [], expiresAt };
   }
-  const allowed = Array.isArray(fields.allowed)
-    ? fields.allowed.filter((a): a is ApprovalAction =>
-        (APPROVAL_ACTIONS as readonly unknown[]).includes(a),
-      )
-    : (["approve", "reject"] as const);
-  return { correlationId, replyTo, allowed, expiresAt };
+  return {
+    correlationId,
+    replyTo,
+    allowed: body.allowed ?? ["approve", "reject"],
+    options: (body.options ?? []).map((o) => o.name),
+    expiresAt,
+  };
 }

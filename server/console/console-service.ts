@@ -12,6 +12,7 @@ import { ConsoleStore } from "../store/console-store";
 import type { MailStore } from "../store/mail-store";
 import { AgentsIndex } from "./agents-index";
 import { AnswerBook } from "./answers";
+import { MailboxSender } from "./mailbox-sender";
 import { InternalConnection } from "./nats-connection";
 
 export interface ConsoleServiceOptions {
@@ -28,6 +29,8 @@ export class ConsoleService {
   readonly store: ConsoleStore;
   readonly agents: AgentsIndex;
   readonly answers: AnswerBook;
+  /** Checked, confirmed sends into mailboxes without a reply subject (answers, re-sends). */
+  readonly sender: MailboxSender;
 
   constructor(opts: ConsoleServiceOptions) {
     const { broker, mq9, log } = opts;
@@ -40,8 +43,9 @@ export class ConsoleService {
       log,
       mailboxExists: (id) => mq9.mailboxes.has(id),
     });
+    this.sender = new MailboxSender(mq9, this.connection);
     this.answers = new AnswerBook({
-      client: this.client,
+      sender: this.sender,
       connection: this.connection,
       mq9,
       store: this.store,

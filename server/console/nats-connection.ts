@@ -35,6 +35,11 @@ export class InternalConnection implements NatsConnectionLike {
     this.client.publish(subject, payload, opts.reply || null, headers);
   }
 
+  /** With the header block already encoded (as stored, e.g. a dead letter's). */
+  publishRaw(subject: string, payload: Uint8Array, headers: Buffer | null): void {
+    this.client.publish(subject, payload, null, headers);
+  }
+
   subscribe(subject: string, opts: NatsSubscribeOptions = {}): NatsSubscription {
     return new InternalSubscription(this.client, subject, opts);
   }

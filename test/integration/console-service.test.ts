@@ -119,6 +119,8 @@ describe("console service", () => {
     assert.equal(body.approved, false);
     assert.equal(body.reason, "not on a Friday");
     assert.equal(body.responder, "alice");
+    // Sent without a NATS reply subject: the asker must not take the answer for a request.
+    assert.equal(got.messages[0]!.reply, null);
 
     await assert.rejects(
       svc.answers.answer({
@@ -160,5 +162,54 @@ describe("console service", () => {
       (e: unknown) => (e as AnswerError).code === "undeliverable",
     );
     assert.deepEqual(svc.answers.list(human.mailId), []);
+  });
+
+  it("answers quick replies by name, and a request outside the convention as text", async () => {
+    const human = await agent.create({ ttl: 600 });
+    const asker = await agent.create({ ttl: 600 });
+    const quick = approvalRequest({
+      from: asker.mailId,
+      title: "Which region?",
+      allowed: ["approve"],
+      options: [{ name: "eu", title: "Europe" }],
+    });
+    await agent.send(human.mailId, quick);
+    // Not an approval request by §12.1 (no title), but it has somewhere to send an answer.
+    await agent.send(human.mailId, {
+      type: "question",
+      from: asker.mailId,
+      reply_to: asker.mailId,
+    });
+    const { messages } = await agent.query(human.mailId, human.token, { peek: true });
+    const [quickId, rawId] = messages.map((m) => m.msgId);
+    const base = { mailId: human.mailId, token: human.token, responder: "alice" };
+
+    await assert.rejects(
+      svc.answers.answer({ ...base, msgId: quickId!, decision: "answer", text: "us" }),
+      (e: unknown) => (e as AnswerError).code === "not_allowed",
+    );
+    const q = await svc.answers.answer({
+      ...base,
+      msgId: quickId!,
+      decision: "answer",
+      text: "eu",
+    });
+    assert.equal(q.response.text, "eu");
+    const raw = await svc.answers.answer({
+      ...base,
+      msgId: rawId!,
+      decision: "answer",
+      text: "yes",
+    });
+    assert.equal(raw.correlationId, `msg-${rawId}`);
+    await assert.rejects(
+      svc.answers.answer({ ...base, msgId: rawId!, decision: "approve" }),
+      (e: unknown) => (e as AnswerError).code === "not_allowed",
+    );
+    const got = await agent.query(asker.mailId, asker.token, { peek: true });
+    assert.deepEqual(
+      got.messages.map((m) => (JSON.parse(text(m.data)) as { text: string }).text),
+      ["eu", "yes"],
+    );
   });
 });

@@ -1,14 +1,13 @@
 /**
  * What the operator does with dead letters (mq9.md §10): re-send one to a mailbox — through
- * the console's own mq9 client, so it is stored and delivered like any send, and only
+ * the console's checked in-process sender, so it is stored and delivered like any send, and only
  * then removed from the dead-letter store — or purge them.
  */
 import "server-only";
-import { Mq9RequestError, type Priority } from "@/lib/mq9/mod";
-import type { Mq9ErrorCode } from "@/server/mq9/errors";
+import type { Priority } from "@/lib/mq9/mod";
+import { Mq9Error, type Mq9ErrorCode } from "@/server/mq9/errors";
 import { priorityName } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
-import { headersToJson } from "@/server/mq9/headers";
 
 export interface ResendFailure {
   id: number;
@@ -34,7 +33,7 @@ export async function resendDeadLetters(
   const runtime = getRuntime();
   if (runtime === undefined) return null;
   const store = runtime.mq9.store;
-  const client = runtime.console.client;
+  const sender = runtime.console.sender;
   const result: ResendResult = { resent: [], failed: [] };
   for (const id of ids) {
     const letter = store.getDeadLetter(id);
@@ -42,18 +41,16 @@ export async function resendDeadLetters(
       result.failed.push({ id, code: "not_found", error: `no dead letter ${id}` });
       continue;
     }
-    // The broker sets Mq9-* itself and would drop any sent ones (§4.3); leave them out.
-    const headers = Object.fromEntries(
-      Object.entries(headersToJson(letter.headers) ?? {}).filter(([k]) => !/^mq9-/i.test(k)),
-    );
+    // Stored headers never hold Mq9-* (the broker strips them on the way in, §4.3).
     try {
-      await client.send(target, new Uint8Array(letter.payload), {
-        priority: priority ?? priorityName(letter.priority),
-        headers,
-        check: true,
-      });
+      await sender.send(
+        target,
+        priority ?? priorityName(letter.priority),
+        letter.payload,
+        letter.headers,
+      );
     } catch (err) {
-      const code = err instanceof Mq9RequestError ? err.code : "internal";
+      const code = err instanceof Mq9Error ? err.code : "internal";
       const error = err instanceof Error ? err.message : String(err);
       result.failed.push({ id, code, error });
       continue;
