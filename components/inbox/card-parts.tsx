@@ -101,7 +101,13 @@ const LazyMarkdown = lazy(() => import("./markdown"));
 export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
   return (
     <div className="text-sm leading-6 break-words text-zinc-800 dark:text-zinc-200">
-      <Suspense fallback={<p className="my-1.5 whitespace-pre-wrap">{text}</p>}>
+      <Suspense
+        fallback={
+          <p data-markdown-pending className="my-1.5 whitespace-pre-wrap">
+            {text}
+          </p>
+        }
+      >
         <LazyMarkdown text={text} />
       </Suspense>
     </div>

@@ -100,7 +100,7 @@ const TailRowView = memo(function TailRowView({
             e.stopPropagation();
             onSelect(r.seq);
           }}
-          className="text-left font-mono text-xs break-all text-sky-700 hover:underline dark:text-sky-400"
+          className="inline-block min-w-72 text-left font-mono text-xs break-all text-sky-700 hover:underline dark:text-sky-400"
         >
           {r.subject}
         </button>

@@ -86,6 +86,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(async (page, name) => {
       // A view is shown as a user sees it: live, not "connecting".
       await expect(page.getByTestId("nats-status")).toHaveAttribute("data-state", "connected");
+      // Descriptions show as plain text until the markdown renderer has loaded.
+      await expect(page.locator("[data-markdown-pending]")).toHaveCount(0);
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
     });
   },
