@@ -38,6 +38,19 @@ export class Mq9Error extends Error {
   }
 }
 
+/**
+ * An Mq9Error, also one thrown by another copy of this module: Next bundles route handlers
+ * with their own copies, while the broker's objects come from the custom server's, so
+ * `instanceof` cannot be trusted across that line.
+ */
+export function isMq9Error(err: unknown): err is Mq9Error {
+  return (
+    err instanceof Error &&
+    err.name === "Mq9Error" &&
+    (MQ9_ERROR_CODES as readonly unknown[]).includes((err as { code?: unknown }).code)
+  );
+}
+
 export function isMq9ErrorReply(value: unknown): value is Mq9ErrorReply {
   return (
     typeof value === "object" &&

@@ -5,7 +5,7 @@
  */
 import "server-only";
 import type { Priority } from "@/lib/mq9/mod";
-import { Mq9Error, type Mq9ErrorCode } from "@/server/mq9/errors";
+import { isMq9Error, type Mq9ErrorCode } from "@/server/mq9/errors";
 import { priorityName } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
 
@@ -50,7 +50,7 @@ export async function resendDeadLetters(
         letter.headers,
       );
     } catch (err) {
-      const code = err instanceof Mq9Error ? err.code : "internal";
+      const code = isMq9Error(err) ? err.code : "internal";
       const error = err instanceof Error ? err.message : String(err);
       result.failed.push({ id, code, error });
       continue;
