@@ -7,7 +7,16 @@
  * they changed); answer is free text; quick replies are buttons. A request outside the
  * convention shows as raw JSON with "answer as text".
  */
-import { memo, useEffect, useId, useRef, useState, type KeyboardEvent, type Ref } from "react";
+import {
+  memo,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+  type Ref,
+} from "react";
 import type { AnswerView } from "@/app/api/inbox/answers/types";
 import type { ApprovalAction, ApprovalOption } from "@/lib/mq9/mod";
 import { sendAnswer, type AnswerDraft } from "./answer-actions";
@@ -15,8 +24,10 @@ import {
   AnsweredSummary,
   CorrelationChip,
   Countdown,
+  FOCUSED_RING,
   MarkdownText,
   PriorityPill,
+  Sender,
   When,
 } from "./card-parts";
 import type { InboxItem } from "./inbox-item";
@@ -219,9 +230,7 @@ export const ApprovalCard = memo(function ApprovalCard({
       aria-labelledby={titleId}
       onFocus={() => onFocusCard(item.key)}
       className={`rounded-lg border p-4 shadow-sm transition-shadow [contain-intrinsic-size:auto_220px] [content-visibility:auto] focus:outline-none ${frame} ${
-        focused
-          ? "ring-2 ring-sky-600 ring-offset-2 ring-offset-zinc-50 dark:ring-sky-400 dark:ring-offset-zinc-950"
-          : ""
+        focused ? FOCUSED_RING : ""
       }`}
     >
       <header className="flex flex-wrap items-start gap-x-3 gap-y-1">
@@ -249,12 +258,7 @@ export const ApprovalCard = memo(function ApprovalCard({
             </h2>
           </div>
           <p className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400">
-            <span>
-              from{" "}
-              <span className="font-mono text-zinc-800 dark:text-zinc-200">
-                {item.from ?? "unknown sender"}
-              </span>
-            </span>
+            <Sender from={item.from} />
             <span aria-hidden>·</span>
             <When at={item.time} />
             {item.correlationId !== null && <CorrelationChip id={item.correlationId} />}
@@ -371,19 +375,15 @@ export const ApprovalCard = memo(function ApprovalCard({
       )}
 
       {state === "pending" && mode === "reject" && (
-        <form
-          className="mt-3 space-y-2"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submitReject();
-          }}
+        <AnswerForm
+          fieldId={fieldId}
+          label="Why reject it?"
+          hint="(sent to the agent)"
+          onSubmit={submitReject}
+          onCancel={() => setMode("none")}
+          disabled={busy}
+          submit={{ label: "Reject", tone: DANGER, testId: "reject-submit" }}
         >
-          <label htmlFor={fieldId} className="block text-sm font-medium">
-            Why reject it?{" "}
-            <span className="font-normal text-zinc-600 dark:text-zinc-400">
-              (sent to the agent)
-            </span>
-          </label>
           <textarea
             id={fieldId}
             data-testid="reject-reason"
@@ -394,30 +394,24 @@ export const ApprovalCard = memo(function ApprovalCard({
             onKeyDown={formKeys(submitReject)}
             className={TEXTAREA}
           />
-          <FormButtons
-            busy={busy}
-            label="Reject"
-            tone={DANGER}
-            testId="reject-submit"
-            onCancel={() => setMode("none")}
-          />
-        </form>
+        </AnswerForm>
       )}
 
       {state === "pending" && mode === "edit" && (
-        <form
-          className="mt-3 space-y-2"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submitEdit();
-          }}
+        <AnswerForm
+          fieldId={fieldId}
+          label="Arguments"
+          hint="(JSON; change what the agent should use)"
+          onSubmit={submitEdit}
+          onCancel={() => setMode("none")}
+          disabled={
+            busy ||
+            argsError !== null ||
+            (edited && !allowed.includes("edit")) ||
+            (!edited && !allowed.includes("approve") && !allowed.includes("edit"))
+          }
+          submit={{ label: edited ? "Submit" : "Accept", tone: PRIMARY, testId: "edit-submit" }}
         >
-          <label htmlFor={fieldId} className="block text-sm font-medium">
-            Arguments{" "}
-            <span className="font-normal text-zinc-600 dark:text-zinc-400">
-              (JSON; change what the agent should use)
-            </span>
-          </label>
           <textarea
             id={fieldId}
             data-testid="edit-args"
@@ -433,32 +427,18 @@ export const ApprovalCard = memo(function ApprovalCard({
           {argsError !== null && (
             <p className="text-xs text-red-700 dark:text-red-400">{argsError}</p>
           )}
-          <FormButtons
-            busy={
-              busy ||
-              argsError !== null ||
-              (edited && !allowed.includes("edit")) ||
-              (!edited && !allowed.includes("approve") && !allowed.includes("edit"))
-            }
-            label={edited ? "Submit" : "Accept"}
-            tone={PRIMARY}
-            testId="edit-submit"
-            onCancel={() => setMode("none")}
-          />
-        </form>
+        </AnswerForm>
       )}
 
       {state === "pending" && mode === "answer" && (
-        <form
-          className="mt-3 space-y-2"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submitText();
-          }}
+        <AnswerForm
+          fieldId={fieldId}
+          label="Your answer"
+          onSubmit={submitText}
+          onCancel={() => setMode("none")}
+          disabled={busy}
+          submit={{ label: "Send answer", tone: PRIMARY, testId: "answer-submit" }}
         >
-          <label htmlFor={fieldId} className="block text-sm font-medium">
-            Your answer
-          </label>
           <textarea
             id={fieldId}
             data-testid="answer-text"
@@ -469,14 +449,7 @@ export const ApprovalCard = memo(function ApprovalCard({
             onKeyDown={formKeys(submitText)}
             className={TEXTAREA}
           />
-          <FormButtons
-            busy={busy}
-            label="Send answer"
-            tone={PRIMARY}
-            testId="answer-submit"
-            onCancel={() => setMode("none")}
-          />
-        </form>
+        </AnswerForm>
       )}
 
       {error !== null && (
@@ -488,28 +461,62 @@ export const ApprovalCard = memo(function ApprovalCard({
   );
 });
 
-function FormButtons({
-  busy,
+/**
+ * One of the card's answer forms: the labelled field (`children`, with id `fieldId`), then
+ * submit (⌘/Ctrl ↵) and cancel (Esc).
+ */
+function AnswerForm({
+  fieldId,
   label,
-  tone,
-  testId,
+  hint,
+  onSubmit,
   onCancel,
+  disabled,
+  submit,
+  children,
 }: {
-  busy: boolean;
+  fieldId: string;
   label: string;
-  tone: string;
-  testId: string;
+  hint?: string;
+  onSubmit(): void;
   onCancel(): void;
+  /** The submit button's: while an answer is on its way, or the field cannot be sent. */
+  disabled: boolean;
+  submit: { label: string; tone: string; testId: string };
+  children: ReactNode;
 }) {
   return (
-    <div className="flex flex-wrap items-center gap-2">
-      <button type="submit" data-testid={testId} className={tone} disabled={busy}>
+    <form
+      className="mt-3 space-y-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <label htmlFor={fieldId} className="block text-sm font-medium">
         {label}
-        <Kbd>⌘/Ctrl ↵</Kbd>
-      </button>
-      <button type="button" className={SECONDARY} onClick={onCancel}>
-        Cancel<Kbd>Esc</Kbd>
-      </button>
-    </div>
+        {hint !== undefined && (
+          <>
+            {" "}
+            <span className="font-normal text-zinc-600 dark:text-zinc-400">{hint}</span>
+          </>
+        )}
+      </label>
+      {children}
+      <div className="flex flex-wrap items-center gap-2">
+        <button
+          type="submit"
+          data-testid={submit.testId}
+          className={submit.tone}
+          disabled={disabled}
+        >
+          {submit.label}
+          <Kbd>⌘/Ctrl ↵</Kbd>
+        </button>
+        <button type="button" className={SECONDARY} onClick={onCancel}>
+          Cancel<Kbd>Esc</Kbd>
+        </button>
+      </div>
+    </form>
   );
 }

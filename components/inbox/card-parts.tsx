@@ -1,10 +1,12 @@
 "use client";
 
 /** Small pieces the approval card and the message rows share. */
-import { lazy, memo, Suspense, useState } from "react";
+import { lazy, memo, Suspense } from "react";
 import type { AnswerView } from "@/app/api/inbox/answers/types";
 import type { Priority } from "@/lib/mq9/mod";
-import { formatSpan, formatWhen, useNow } from "./clock";
+import { useNow } from "@/components/ui/clock";
+import { formatSpan, formatWhen } from "@/components/ui/time";
+import { useCopy } from "@/components/ui/use-copy";
 import { JsonTree } from "./json-tree";
 
 const PRIORITY_STYLE: Record<Priority, string> = {
@@ -25,24 +27,13 @@ export function PriorityPill({ priority }: { priority: Priority }) {
 
 /** The correlation id as a chip that copies itself (never used as the title, console.md). */
 export function CorrelationChip({ id }: { id: string }) {
-  const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
-  const copy = () => {
-    const done = (s: "copied" | "failed") => {
-      setCopied(s);
-      setTimeout(() => setCopied("idle"), 1500);
-    };
-    if (!navigator.clipboard) return done("failed");
-    navigator.clipboard.writeText(id).then(
-      () => done("copied"),
-      () => done("failed"),
-    );
-  };
+  const [copied, copy] = useCopy();
   return (
     <button
       type="button"
       data-testid="correlation-chip"
       data-correlation-id={id}
-      onClick={copy}
+      onClick={() => copy(id)}
       aria-label={`Copy correlation id ${id}`}
       title="Copy correlation id"
       className="inline-flex max-w-[16rem] items-center gap-1 rounded-full border border-zinc-300 bg-zinc-50 px-2 py-0.5 font-mono text-[11px] text-zinc-700 hover:bg-zinc-100 dark:border-zinc-600 dark:bg-zinc-800 dark:text-zinc-200 dark:hover:bg-zinc-700"
@@ -82,6 +73,20 @@ export function Countdown({ at, label = "expires" }: { at: number; label?: strin
       title={new Date(at).toISOString()}
     >
       {label} in {formatSpan(left)}
+    </span>
+  );
+}
+
+/** The ring round the card the keyboard acts on. */
+export const FOCUSED_RING =
+  "ring-2 ring-sky-600 ring-offset-2 ring-offset-zinc-50 dark:ring-sky-400 dark:ring-offset-zinc-950";
+
+/** "from <sender>" in a card's byline. */
+export function Sender({ from }: { from: string | null }) {
+  return (
+    <span>
+      from{" "}
+      <span className="font-mono text-zinc-800 dark:text-zinc-200">{from ?? "unknown sender"}</span>
     </span>
   );
 }

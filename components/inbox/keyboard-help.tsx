@@ -1,7 +1,7 @@
 "use client";
 
 /** The "?" dialog: every key the inbox answers to. A native modal dialog (Esc closes it). */
-import { useEffect, useRef } from "react";
+import { ModalDialog } from "@/components/ui/dialog";
 
 const KEYS: [string, string][] = [
   ["J / K", "next / previous message"],
@@ -15,21 +15,13 @@ const KEYS: [string, string][] = [
 ];
 
 export function KeyboardHelp({ open, onClose }: { open: boolean; onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d === null) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
+      open={open}
       data-testid="keyboard-help"
       aria-labelledby="keyboard-help-title"
       onClose={onClose}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-5 text-zinc-900 shadow-xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      className="w-[min(28rem,calc(100vw-2rem))] dark:border-zinc-700"
     >
       <h2 id="keyboard-help-title" className="text-base font-semibold">
         Keyboard
@@ -55,6 +47,6 @@ export function KeyboardHelp({ open, onClose }: { open: boolean; onClose(): void
           Close
         </button>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }

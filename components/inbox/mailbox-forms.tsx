@@ -5,10 +5,10 @@
  * (MAILBOX.CREATE, mq9.md §3), or add one that exists with its mail_id and token, checked
  * with a peek QUERY (§7) so a wrong token is said at once and nothing is marked read.
  */
-import { useId, useState, type FormEvent } from "react";
-import { Mq9RequestError } from "@/lib/mq9/mod";
+import { useId, useState, type ReactNode } from "react";
+import { Mq9RequestError, type Mq9Client } from "@/lib/mq9/mod";
 import { useNats } from "@/components/nats/nats-provider";
-import { addMailbox } from "./owned-mailboxes";
+import { addMailbox, type OwnedMailbox } from "./owned-mailboxes";
 
 const INPUT =
   "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm text-zinc-900 dark:border-zinc-600 dark:bg-zinc-900 dark:text-zinc-100";
@@ -32,33 +32,39 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function NewMailboxForm({ onDone }: { onDone(): void }) {
+/**
+ * The part both forms share: unless the input has a `problem` (said instead), `request` asks
+ * the broker for the mailbox, which this browser then owns.
+ */
+function MailboxForm({
+  label,
+  submit,
+  problem,
+  request,
+  onDone,
+  children,
+}: {
+  label: string;
+  submit: { testId: string; idle: string; busy: string; ready: boolean };
+  problem: string | null;
+  request(mq9: Mq9Client): Promise<Omit<OwnedMailbox, "addedAt">>;
+  onDone(): void;
+  children: ReactNode;
+}) {
   const { mq9 } = useNats();
-  const [type, setType] = useState<"standard" | "latest">("standard");
-  const [ttl, setTtl] = useState("3600");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const id = useId();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const run = async () => {
     if (mq9 === null) return;
-    const seconds = Number(ttl);
-    if (!Number.isInteger(seconds) || seconds < 0) {
-      setError("TTL is a whole number of seconds.");
+    if (problem !== null) {
+      setError(problem);
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      const box = await mq9.create({ type, ttl: seconds });
-      addMailbox({
-        mailId: box.mailId,
-        token: box.token,
-        type: box.type,
-        expiresAt: box.expiresAt,
-        addedAt: Date.now(),
-      });
+      addMailbox({ ...(await request(mq9)), addedAt: Date.now() });
       onDone();
     } catch (err) {
       setError(message(err));
@@ -69,14 +75,67 @@ export function NewMailboxForm({ onDone }: { onDone(): void }) {
 
   return (
     <form
-      onSubmit={(e) => void submit(e)}
-      aria-label="New mailbox"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run();
+      }}
+      aria-label={label}
       className="space-y-2 rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-700 dark:bg-zinc-900"
     >
-      <div>
-        <label htmlFor={`${id}-type`} className={LABEL}>
-          Type
-        </label>
+      {children}
+      <button
+        type="submit"
+        data-testid={submit.testId}
+        disabled={busy || mq9 === null || !submit.ready}
+        className={SUBMIT}
+      >
+        {mq9 === null ? "Connecting…" : busy ? submit.busy : submit.idle}
+      </button>
+      {error !== null && (
+        <p role="alert" className="text-xs text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Field({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id} className={LABEL}>
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}
+
+export function NewMailboxForm({ onDone }: { onDone(): void }) {
+  const [type, setType] = useState<"standard" | "latest">("standard");
+  const [ttl, setTtl] = useState("3600");
+  const id = useId();
+  const seconds = Number(ttl);
+
+  return (
+    <MailboxForm
+      label="New mailbox"
+      submit={{
+        testId: "mailbox-create-submit",
+        idle: "Create mailbox",
+        busy: "Creating…",
+        ready: true,
+      }}
+      problem={
+        Number.isInteger(seconds) && seconds >= 0 ? null : "TTL is a whole number of seconds."
+      }
+      request={async (mq9) => {
+        const box = await mq9.create({ type, ttl: seconds });
+        return { mailId: box.mailId, token: box.token, type: box.type, expiresAt: box.expiresAt };
+      }}
+      onDone={onDone}
+    >
+      <Field id={`${id}-type`} label="Type">
         <select
           id={`${id}-type`}
           data-testid="mailbox-type"
@@ -87,11 +146,8 @@ export function NewMailboxForm({ onDone }: { onDone(): void }) {
           <option value="standard">standard — keeps every message</option>
           <option value="latest">latest — keeps only the newest</option>
         </select>
-      </div>
-      <div>
-        <label htmlFor={`${id}-ttl`} className={LABEL}>
-          Lives for (seconds)
-        </label>
+      </Field>
+      <Field id={`${id}-ttl`} label="Lives for (seconds)">
         <input
           id={`${id}-ttl`}
           data-testid="mailbox-ttl"
@@ -103,71 +159,40 @@ export function NewMailboxForm({ onDone }: { onDone(): void }) {
           onChange={(e) => setTtl(e.target.value)}
           className={INPUT}
         />
-      </div>
-      <button
-        type="submit"
-        data-testid="mailbox-create-submit"
-        disabled={busy || mq9 === null}
-        className={SUBMIT}
-      >
-        {mq9 === null ? "Connecting…" : busy ? "Creating…" : "Create mailbox"}
-      </button>
-      {error !== null && (
-        <p role="alert" className="text-xs text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </form>
+      </Field>
+    </MailboxForm>
   );
 }
 
 export function AddMailboxForm({ onDone }: { onDone(): void }) {
-  const { mq9 } = useNats();
   const [mailId, setMailId] = useState("");
   const [token, setToken] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const id = useId();
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (mq9 === null) return;
-    const mid = mailId.trim();
-    const tok = token.trim();
-    if (!/^[a-z0-9_-]{1,128}$/.test(mid)) {
-      setError("A mail_id is 1–128 characters of a–z, 0–9, _ and -.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      // peek: adding a mailbox must not mark its mail read (mq9.md §7).
-      const res = await mq9.query(mid, tok, { peek: true, limit: 1 });
-      addMailbox({
-        mailId: mid,
-        token: tok,
-        type: res.type,
-        expiresAt: res.expiresAt,
-        addedAt: Date.now(),
-      });
-      onDone();
-    } catch (err) {
-      setError(message(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const mid = mailId.trim();
+  const tok = token.trim();
 
   return (
-    <form
-      onSubmit={(e) => void submit(e)}
-      aria-label="Add a mailbox"
-      className="space-y-2 rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-700 dark:bg-zinc-900"
+    <MailboxForm
+      label="Add a mailbox"
+      submit={{
+        testId: "add-mailbox-submit",
+        idle: "Add mailbox",
+        busy: "Checking…",
+        ready: mid !== "" && tok !== "",
+      }}
+      problem={
+        /^[a-z0-9_-]{1,128}$/.test(mid)
+          ? null
+          : "A mail_id is 1–128 characters of a–z, 0–9, _ and -."
+      }
+      request={async (mq9) => {
+        // peek: adding a mailbox must not mark its mail read (mq9.md §7).
+        const res = await mq9.query(mid, tok, { peek: true, limit: 1 });
+        return { mailId: mid, token: tok, type: res.type, expiresAt: res.expiresAt };
+      }}
+      onDone={onDone}
     >
-      <div>
-        <label htmlFor={`${id}-id`} className={LABEL}>
-          mail_id
-        </label>
+      <Field id={`${id}-id`} label="mail_id">
         <input
           id={`${id}-id`}
           data-testid="add-mailbox-id"
@@ -177,11 +202,8 @@ export function AddMailboxForm({ onDone }: { onDone(): void }) {
           spellCheck={false}
           className={`${INPUT} font-mono`}
         />
-      </div>
-      <div>
-        <label htmlFor={`${id}-token`} className={LABEL}>
-          Token
-        </label>
+      </Field>
+      <Field id={`${id}-token`} label="Token">
         <input
           id={`${id}-token`}
           data-testid="add-mailbox-token"
@@ -191,20 +213,7 @@ export function AddMailboxForm({ onDone }: { onDone(): void }) {
           autoComplete="off"
           className={`${INPUT} font-mono`}
         />
-      </div>
-      <button
-        type="submit"
-        data-testid="add-mailbox-submit"
-        disabled={busy || mq9 === null || mailId.trim() === "" || token.trim() === ""}
-        className={SUBMIT}
-      >
-        {mq9 === null ? "Connecting…" : busy ? "Checking…" : "Add mailbox"}
-      </button>
-      {error !== null && (
-        <p role="alert" className="text-xs text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </form>
+      </Field>
+    </MailboxForm>
   );
 }

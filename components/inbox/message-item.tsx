@@ -2,7 +2,7 @@
 
 /** A message that asks nothing of the human: priority, sender, type, time and the body. */
 import { memo, type Ref } from "react";
-import { PriorityPill, When } from "./card-parts";
+import { FOCUSED_RING, PriorityPill, Sender, When } from "./card-parts";
 import type { InboxItem } from "./inbox-item";
 import { JsonTree } from "./json-tree";
 
@@ -44,9 +44,7 @@ export const MessageItem = memo(function MessageItem({
       aria-label={`${item.type ?? "message"} from ${item.from ?? "unknown sender"}`}
       onFocus={() => onFocusCard(item.key)}
       className={`rounded-lg border border-zinc-200 bg-white px-4 py-3 [contain-intrinsic-size:auto_120px] [content-visibility:auto] focus:outline-none dark:border-zinc-700 dark:bg-zinc-900 ${
-        focused
-          ? "ring-2 ring-sky-600 ring-offset-2 ring-offset-zinc-50 dark:ring-sky-400 dark:ring-offset-zinc-950"
-          : ""
+        focused ? FOCUSED_RING : ""
       }`}
     >
       <p className="flex flex-wrap items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
@@ -54,12 +52,7 @@ export const MessageItem = memo(function MessageItem({
         <span className="font-medium text-zinc-800 dark:text-zinc-200">
           {item.type ?? "message"}
         </span>
-        <span>
-          from{" "}
-          <span className="font-mono text-zinc-800 dark:text-zinc-200">
-            {item.from ?? "unknown sender"}
-          </span>
-        </span>
+        <Sender from={item.from} />
         <span aria-hidden>·</span>
         <When at={item.time} />
         <span className="ml-auto font-mono">#{item.msgId}</span>

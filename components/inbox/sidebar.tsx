@@ -4,7 +4,8 @@
 import { useId, useState } from "react";
 import { AddMailboxForm, NewMailboxForm } from "./mailbox-forms";
 import { selectMailbox, setResponder, useOwned } from "./owned-mailboxes";
-import { formatSpan, useNow } from "./clock";
+import { useNow } from "@/components/ui/clock";
+import { formatSpan } from "@/components/ui/time";
 
 const TOGGLE =
   "flex-1 rounded-md border px-2 py-1.5 text-sm font-medium aria-expanded:border-sky-600 aria-expanded:bg-sky-50 aria-expanded:text-sky-900 dark:aria-expanded:bg-sky-950 dark:aria-expanded:text-sky-100 border-zinc-300 hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800";

@@ -1,15 +1,18 @@
 "use client";
 
-import Link from "next/link";
 import { useEffect, useId, useMemo, useState } from "react";
 import type {
   AgentEntry,
   AgentState,
   AgentsView as AgentsData,
 } from "@/server/console/data/agents";
+import { TableFrame, TableHead, tdClass } from "@/components/ui/data-table";
+import { relative } from "@/components/ui/time";
 import { EmptyState } from "./empty-state";
-import { Time, relative } from "./time";
-import { hintClass, inputClass, linkClass, tdClass, thClass } from "./ui";
+import { fetchJson } from "./fetch-json";
+import { MailboxLink } from "./mailbox-link";
+import { Time } from "./time";
+import { hintClass, inputClass } from "./ui";
 
 const POLL_MS = 3000;
 
@@ -79,15 +82,10 @@ export function AgentsView({ initial }: { initial: AgentsData }) {
     let stopped = false;
     const poll = async () => {
       try {
-        const res = await fetch("/api/ops/agents", { cache: "no-store" });
-        const body = (await res.json()) as AgentsData | { error: string };
+        const body = await fetchJson<AgentsData>("/api/ops/agents");
         if (stopped) return;
-        if (!res.ok || "error" in body)
-          setError("error" in body ? body.error : `HTTP ${res.status}`);
-        else {
-          setData(body);
-          setError(null);
-        }
+        setData(body);
+        setError(null);
       } catch (err) {
         if (!stopped) setError((err as Error).message);
       }
@@ -146,107 +144,76 @@ export function AgentsView({ initial }: { initial: AgentsData }) {
           Search matches names, descriptions, skills, tags, capabilities and mail_ids.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <table className="w-full text-sm">
-            <caption className="sr-only">Agents, most recently seen first</caption>
-            <thead className="bg-zinc-50 dark:bg-zinc-900">
-              <tr>
-                <th scope="col" className={thClass}>
-                  Agent
-                </th>
-                <th scope="col" className={thClass}>
-                  Skills
-                </th>
-                <th scope="col" className={thClass}>
-                  Mailbox
-                </th>
-                <th scope="col" className={thClass}>
-                  First seen
-                </th>
-                <th scope="col" className={thClass}>
-                  Last seen
-                </th>
-                <th scope="col" className={thClass}>
-                  State
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((a) => {
-                const style = STATE_STYLE[a.state];
-                const gone = a.state === "gone";
-                return (
-                  <tr
-                    key={a.mailId}
-                    data-testid="agent-row"
-                    data-mail-id={a.mailId}
-                    data-state={a.state}
-                    className={`border-t border-zinc-200 dark:border-zinc-800 ${gone ? "bg-zinc-50 text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400" : ""}`}
-                  >
-                    <td className={`${tdClass} min-w-48`}>
-                      <p
-                        className={`font-medium ${gone ? "line-through decoration-zinc-400" : ""}`}
-                      >
-                        {a.name ?? <span className="italic">unnamed</span>}
+        <TableFrame caption="Agents, most recently seen first">
+          <TableHead columns={["Agent", "Skills", "Mailbox", "First seen", "Last seen", "State"]} />
+          <tbody>
+            {shown.map((a) => {
+              const style = STATE_STYLE[a.state];
+              const gone = a.state === "gone";
+              return (
+                <tr
+                  key={a.mailId}
+                  data-testid="agent-row"
+                  data-mail-id={a.mailId}
+                  data-state={a.state}
+                  className={`border-t border-zinc-200 dark:border-zinc-800 ${gone ? "bg-zinc-50 text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400" : ""}`}
+                >
+                  <td className={`${tdClass} min-w-48`}>
+                    <p className={`font-medium ${gone ? "line-through decoration-zinc-400" : ""}`}>
+                      {a.name ?? <span className="italic">unnamed</span>}
+                    </p>
+                    {a.description ? (
+                      <p className="mt-0.5 text-xs text-zinc-600 dark:text-zinc-400">
+                        {a.description}
                       </p>
-                      {a.description ? (
-                        <p className="mt-0.5 text-xs text-zinc-600 dark:text-zinc-400">
-                          {a.description}
-                        </p>
-                      ) : null}
-                    </td>
-                    <td className={tdClass}>
-                      <div className="flex flex-wrap gap-1">
-                        {a.skills.map((s) => (
-                          <SkillTag
-                            key={`s-${s.id}`}
-                            label={s.name}
-                            title={s.description}
-                            onPick={() => setQ(s.name)}
-                          />
-                        ))}
-                        {[...new Set(a.skills.flatMap(tagsOf))].map((t) => (
-                          <SkillTag key={`t-${t}`} label={`#${t}`} onPick={() => setQ(t)} />
-                        ))}
-                        {a.capabilities.map((c) => (
-                          <SkillTag key={`c-${c}`} label={c} onPick={() => setQ(c)} />
-                        ))}
-                      </div>
-                    </td>
-                    <td className={tdClass}>
-                      {gone ? (
-                        <span className="font-mono text-xs break-all">{a.mailId}</span>
-                      ) : (
-                        <Link
-                          href={`/ops/mailboxes/${encodeURIComponent(a.mailId)}`}
-                          className={`font-mono text-xs break-all ${linkClass}`}
-                        >
-                          {a.mailId}
-                        </Link>
-                      )}
-                    </td>
-                    <td className={`${tdClass} whitespace-nowrap`}>
-                      <Time ms={a.firstSeen} />
-                    </td>
-                    <td className={`${tdClass} whitespace-nowrap tabular-nums`}>
-                      <span title={new Date(a.lastSeen).toISOString()}>
-                        {relative(a.lastSeen, data.at)}
-                      </span>
-                    </td>
-                    <td className={tdClass}>
-                      <span
-                        className={`inline-block rounded px-1.5 py-0.5 text-xs font-medium ${style.className}`}
-                        title={`${style.hint}${a.goneAt !== null ? ` (${new Date(a.goneAt).toISOString()})` : ` · ttl ${a.ttl}s`}`}
-                      >
-                        {style.label}
-                      </span>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+                    ) : null}
+                  </td>
+                  <td className={tdClass}>
+                    <div className="flex flex-wrap gap-1">
+                      {a.skills.map((s) => (
+                        <SkillTag
+                          key={`s-${s.id}`}
+                          label={s.name}
+                          title={s.description}
+                          onPick={() => setQ(s.name)}
+                        />
+                      ))}
+                      {[...new Set(a.skills.flatMap(tagsOf))].map((t) => (
+                        <SkillTag key={`t-${t}`} label={`#${t}`} onPick={() => setQ(t)} />
+                      ))}
+                      {a.capabilities.map((c) => (
+                        <SkillTag key={`c-${c}`} label={c} onPick={() => setQ(c)} />
+                      ))}
+                    </div>
+                  </td>
+                  <td className={tdClass}>
+                    {gone ? (
+                      <span className="font-mono text-xs break-all">{a.mailId}</span>
+                    ) : (
+                      <MailboxLink mailId={a.mailId} />
+                    )}
+                  </td>
+                  <td className={`${tdClass} whitespace-nowrap`}>
+                    <Time ms={a.firstSeen} />
+                  </td>
+                  <td className={`${tdClass} whitespace-nowrap tabular-nums`}>
+                    <span title={new Date(a.lastSeen).toISOString()}>
+                      {relative(a.lastSeen, data.at)}
+                    </span>
+                  </td>
+                  <td className={tdClass}>
+                    <span
+                      className={`inline-block rounded px-1.5 py-0.5 text-xs font-medium ${style.className}`}
+                      title={`${style.hint}${a.goneAt !== null ? ` (${new Date(a.goneAt).toISOString()})` : ` · ttl ${a.ttl}s`}`}
+                    >
+                      {style.label}
+                    </span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </TableFrame>
       )}
       <p className={hintClass}>
         Fresh while the agent re-announces within its ttl (default 60 s), stale after, gone once its

@@ -1,19 +1,11 @@
 "use client";
 
 import { useId, useState } from "react";
+import type { BodyView } from "@/server/console/data/body";
 import { CopyButton } from "../copy-button";
 import { formatBytes } from "../format";
 
-export type BodyTab = "payload" | "headers" | "raw";
-
-export interface BodyViewData {
-  payload: string;
-  encoding: "utf8" | "base64";
-  payloadSize: number;
-  headers: Record<string, string[]> | null;
-  headersText: string | null;
-  raw: string | null;
-}
+type BodyTab = "payload" | "headers" | "raw";
 
 /** The payload as pretty JSON when it is JSON, else null. */
 export function prettyJson(text: string): string | null {
@@ -46,7 +38,7 @@ function hexDump(base64: string, max = 4096): string {
 const preClass =
   "max-h-[60vh] overflow-auto rounded-lg bg-zinc-100 p-3 font-mono text-xs leading-5 whitespace-pre-wrap break-all text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100";
 
-function PayloadView({ body }: { body: BodyViewData }) {
+function PayloadView({ body }: { body: BodyView }) {
   const [pretty, setPretty] = useState(true);
   if (body.encoding === "base64") {
     return (
@@ -99,7 +91,7 @@ function PayloadView({ body }: { body: BodyViewData }) {
   );
 }
 
-function HeadersView({ body }: { body: BodyViewData }) {
+function HeadersView({ body }: { body: BodyView }) {
   const entries = Object.entries(body.headers ?? {});
   if (entries.length === 0) {
     return (
@@ -146,7 +138,7 @@ function HeadersView({ body }: { body: BodyViewData }) {
   );
 }
 
-function RawView({ body }: { body: BodyViewData }) {
+function RawView({ body }: { body: BodyView }) {
   const raw =
     body.raw ??
     `${body.headersText ?? ""}${body.encoding === "utf8" ? body.payload : `[base64] ${body.payload}`}`;
@@ -175,7 +167,7 @@ const TABS: { id: BodyTab; label: string; testId: string }[] = [
 ];
 
 /** Payload / headers / raw, as tabs (arrow keys move between them). */
-export function BodyViews({ body }: { body: BodyViewData }) {
+export function BodyViews({ body }: { body: BodyView }) {
   const [tab, setTab] = useState<BodyTab>("payload");
   const id = useId();
   const headerCount = Object.values(body.headers ?? {}).reduce((n, v) => n + v.length, 0);

@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useRef, type ReactNode } from "react";
+import type { ReactNode } from "react";
+import { ModalDialog } from "@/components/ui/dialog";
 import { buttonClass } from "./ui";
 
-/** A modal question (native <dialog>: focus is trapped, Esc cancels). */
+/** A modal question; Esc cancels. */
 export function ConfirmDialog({
   open,
   title,
@@ -19,22 +20,16 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
+      open={open}
       onCancel={(e) => {
+        // The caller closes it (through `open`), so its state never disagrees with the dialog.
         e.preventDefault();
         onCancel();
       }}
       aria-labelledby="confirm-title"
-      className="m-auto w-full max-w-md rounded-xl border border-zinc-200 bg-white p-5 text-zinc-900 shadow-xl backdrop:bg-black/40 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-100"
+      className="w-full max-w-md dark:border-zinc-800"
     >
       <h2 id="confirm-title" className="text-base font-semibold">
         {title}
@@ -53,6 +48,6 @@ export function ConfirmDialog({
           {confirmLabel}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useId, useRef, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import type { ResendResult } from "@/server/console/data/dead-letter-actions";
 import type {
   DeadLetterDetail,
@@ -8,22 +8,18 @@ import type {
   DeadLetterSummary,
 } from "@/server/console/data/dead-letters";
 import { PRIORITIES, type Priority } from "@/lib/mq9/mod";
+import { SelectableRow, TableFrame, TableHead, tdClass } from "@/components/ui/data-table";
+import { Detail, DetailList } from "@/components/ui/detail-list";
+import { ListDetail } from "@/components/ui/list-detail";
 import { formatBytes, formatCount } from "../format";
 import { BodyViews } from "./body-views";
 import { ConfirmDialog } from "./confirm-dialog";
+import { DetailPanel } from "./detail-panel";
 import { EmptyState } from "./empty-state";
+import { fetchJson } from "./fetch-json";
 import { PriorityBadge } from "./priority-badge";
 import { Time } from "./time";
-import { buttonClass, cardClass, hintClass, inputClass, labelClass, tdClass, thClass } from "./ui";
-
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { cache: "no-store", ...init });
-  const body = (await res.json()) as T | { error: string; code: string };
-  if (!res.ok || (typeof body === "object" && body !== null && "error" in body)) {
-    throw new Error((body as { error?: string }).error ?? `HTTP ${res.status}`);
-  }
-  return body as T;
-}
+import { buttonClass, hintClass, inputClass, labelClass } from "./ui";
 
 const post = (body: unknown): RequestInit => ({
   method: "POST",
@@ -120,6 +116,43 @@ function ResendForm({
   );
 }
 
+/** One letter in full; `children` are what can be done with it. */
+function LetterPanel({ letter, children }: { letter: DeadLetterDetail; children: ReactNode }) {
+  return (
+    <DetailPanel
+      data-testid="dead-letter-detail"
+      data-msg-id={letter.msgId}
+      title={
+        <>
+          Letter <span className="font-mono">{letter.msgId}</span> of{" "}
+          <span className="font-mono text-sm break-all">{letter.mailId}</span>
+        </>
+      }
+    >
+      <DetailList className="gap-x-4 gap-y-1.5 text-sm">
+        <Detail term="Priority">
+          <PriorityBadge priority={letter.priority} />
+        </Detail>
+        <Detail term="Sent">
+          <Time ms={letter.time} />
+        </Detail>
+        <Detail term="Dead since">
+          <Time ms={letter.deadAt} />
+        </Detail>
+        <Detail term="Reason">{letter.reason}</Detail>
+        <Detail term="Subject" className="font-mono text-xs break-all">
+          {letter.subject}
+        </Detail>
+        <Detail term="Reply to" className="font-mono text-xs break-all">
+          {letter.reply ?? "—"}
+        </Detail>
+      </DetailList>
+      <BodyViews body={letter} />
+      {children}
+    </DetailPanel>
+  );
+}
+
 /**
  * Unread mail of expired mailboxes (mq9.md §10), newest first: inspect one, re-send it to a
  * mailbox, or purge some or all.
@@ -142,7 +175,7 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
     loadedQ.current = search;
     const p = new URLSearchParams();
     if (search !== "") p.set("q", search);
-    const page = await call<DeadLetterPage>(`/api/ops/dead-letters?${p}`);
+    const page = await fetchJson<DeadLetterPage>(`/api/ops/dead-letters?${p}`);
     setRows(page.rows);
     setTotal(page.total);
     setNext(page.next);
@@ -162,7 +195,7 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
     const p = new URLSearchParams({ before: String(next) });
     if (q.trim() !== "") p.set("q", q.trim());
     try {
-      const page = await call<DeadLetterPage>(`/api/ops/dead-letters?${p}`);
+      const page = await fetchJson<DeadLetterPage>(`/api/ops/dead-letters?${p}`);
       setRows((r) => [...r, ...page.rows]);
       setNext(page.next);
       setTotal(page.total);
@@ -173,7 +206,7 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
 
   const inspect = async (id: number) => {
     try {
-      setDetail(await call<DeadLetterDetail>(`/api/ops/dead-letters/${id}`));
+      setDetail(await fetchJson<DeadLetterDetail>(`/api/ops/dead-letters/${id}`));
     } catch (err) {
       setMessage({ tone: "error", text: (err as Error).message });
     }
@@ -192,7 +225,7 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
     const ids = all ? [...selected] : [detail.id];
     setBusy(true);
     try {
-      const r = await call<ResendResult>(
+      const r = await fetchJson<ResendResult>(
         "/api/ops/dead-letters/resend",
         post({ ids, target, ...(priority !== "" && { priority }) }),
       );
@@ -217,7 +250,7 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
     const ids = [...selected];
     setBusy(true);
     try {
-      const r = await call<{ purged: number }>(
+      const r = await fetchJson<{ purged: number }>(
         "/api/ops/dead-letters/purge",
         post(ids.length > 0 ? { ids } : { all: true }),
       );
@@ -296,14 +329,30 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
           <code className="font-mono">latest</code> mailboxes never do.
         </EmptyState>
       ) : (
-        <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <ListDetail
+          detail={
+            detail !== null ? (
+              <LetterPanel letter={detail}>
+                <ResendForm
+                  letter={detail}
+                  selectedCount={selected.size}
+                  onResend={(t, p, all) => void resend(t, p, all)}
+                  busy={busy}
+                />
+              </LetterPanel>
+            ) : (
+              <EmptyState title="No letter selected">
+                Pick a letter to see its payload and headers and to re-send it.
+              </EmptyState>
+            )
+          }
+        >
           <div className="flex flex-col gap-3">
-            <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-              <table className="w-full text-sm">
-                <caption className="sr-only">Dead letters, newest first</caption>
-                <thead className="bg-zinc-50 dark:bg-zinc-900">
-                  <tr>
-                    <th scope="col" className={thClass}>
+            <TableFrame caption="Dead letters, newest first">
+              <TableHead
+                columns={[
+                  {
+                    label: (
                       <input
                         type="checkbox"
                         aria-label="Select every letter shown"
@@ -312,88 +361,71 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
                           setSelected(allShownSelected ? new Set() : new Set(rows.map((r) => r.id)))
                         }
                       />
-                    </th>
-                    <th scope="col" className={thClass}>
-                      Original mailbox
-                    </th>
-                    <th scope="col" className={thClass}>
-                      Priority
-                    </th>
-                    <th scope="col" className={thClass}>
-                      Dead since
-                    </th>
-                    <th scope="col" className={thClass}>
-                      Reason
-                    </th>
-                    <th scope="col" className={`${thClass} text-right`}>
-                      Size
-                    </th>
-                    <th scope="col" className={thClass}>
-                      Payload
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr
-                      key={r.id}
-                      data-testid="dead-letter-row"
-                      data-msg-id={r.msgId}
-                      data-mail-id={r.mailId}
-                      data-id={r.id}
-                      aria-current={detail?.id === r.id ? "true" : undefined}
-                      onClick={() => void inspect(r.id)}
-                      className={`cursor-pointer border-t border-zinc-200 dark:border-zinc-800 ${
-                        detail?.id === r.id
-                          ? "bg-sky-50 dark:bg-sky-950/40"
-                          : "hover:bg-zinc-50 dark:hover:bg-zinc-800/50"
-                      }`}
-                    >
-                      <td className={tdClass} onClick={(e) => e.stopPropagation()}>
-                        <input
-                          type="checkbox"
-                          data-testid="dead-letter-select"
-                          aria-label={`Select letter ${r.msgId} of ${r.mailId}`}
-                          checked={selected.has(r.id)}
-                          onChange={() => toggle(r.id)}
-                        />
-                      </td>
-                      <td className={tdClass}>
-                        <button
-                          type="button"
-                          onClick={(e) => {
-                            e.stopPropagation();
-                            void inspect(r.id);
-                          }}
-                          className="text-left font-mono text-xs whitespace-nowrap text-sky-700 hover:underline dark:text-sky-400"
-                          aria-label={`Inspect letter ${r.msgId} of ${r.mailId}`}
-                        >
-                          {r.mailId}
-                        </button>
-                        <span className="block text-xs text-zinc-600 dark:text-zinc-400">
-                          msg {r.msgId}
-                        </span>
-                      </td>
-                      <td className={tdClass}>
-                        <PriorityBadge priority={r.priority} />
-                      </td>
-                      <td className={`${tdClass} whitespace-nowrap`}>
-                        <Time ms={r.deadAt} />
-                      </td>
-                      <td className={`${tdClass} whitespace-nowrap`}>{r.reason}</td>
-                      <td className={`${tdClass} text-right whitespace-nowrap tabular-nums`}>
-                        {formatBytes(r.size)}
-                      </td>
-                      <td className={`${tdClass} w-full max-w-0`}>
-                        <span className="block truncate font-mono text-xs text-zinc-700 dark:text-zinc-300">
-                          {r.binary ? <span className="italic">binary</span> : r.preview}
-                        </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                    ),
+                  },
+                  "Original mailbox",
+                  "Priority",
+                  "Dead since",
+                  "Reason",
+                  { label: "Size", numeric: true },
+                  "Payload",
+                ]}
+              />
+              <tbody>
+                {rows.map((r) => (
+                  <SelectableRow
+                    key={r.id}
+                    data-testid="dead-letter-row"
+                    data-msg-id={r.msgId}
+                    data-mail-id={r.mailId}
+                    data-id={r.id}
+                    selected={detail?.id === r.id}
+                    onSelect={() => void inspect(r.id)}
+                  >
+                    <td className={tdClass} onClick={(e) => e.stopPropagation()}>
+                      <input
+                        type="checkbox"
+                        data-testid="dead-letter-select"
+                        aria-label={`Select letter ${r.msgId} of ${r.mailId}`}
+                        checked={selected.has(r.id)}
+                        onChange={() => toggle(r.id)}
+                      />
+                    </td>
+                    <td className={tdClass}>
+                      <button
+                        type="button"
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          void inspect(r.id);
+                        }}
+                        className="text-left font-mono text-xs whitespace-nowrap text-sky-700 hover:underline dark:text-sky-400"
+                        aria-label={`Inspect letter ${r.msgId} of ${r.mailId}`}
+                      >
+                        {r.mailId}
+                      </button>
+                      <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+                        msg {r.msgId}
+                      </span>
+                    </td>
+                    <td className={tdClass}>
+                      <PriorityBadge priority={r.priority} />
+                    </td>
+                    <td className={`${tdClass} whitespace-nowrap`}>
+                      <Time ms={r.deadAt} />
+                    </td>
+                    <td className={`${tdClass} whitespace-nowrap`}>{r.reason}</td>
+                    <td className={`${tdClass} text-right whitespace-nowrap tabular-nums`}>
+                      {formatBytes(r.size)}
+                    </td>
+                    <td className={`${tdClass} w-full max-w-0`}>
+                      <span className="block truncate font-mono text-xs text-zinc-700 dark:text-zinc-300">
+                        {r.binary ? <span className="italic">binary</span> : r.preview}
+                      </span>
+                    </td>
+                  </SelectableRow>
+                ))}
+              </tbody>
+            </TableFrame>
             {next !== null ? (
               <button
                 type="button"
@@ -404,53 +436,7 @@ export function DeadLettersView({ initial }: { initial: DeadLetterPage }) {
               </button>
             ) : null}
           </div>
-          <div className="xl:sticky xl:top-16 xl:self-start">
-            {detail !== null ? (
-              <section
-                data-testid="dead-letter-detail"
-                data-msg-id={detail.msgId}
-                aria-labelledby="dead-letter-heading"
-                className={`${cardClass} flex flex-col gap-4 p-4`}
-              >
-                <h2 id="dead-letter-heading" className="text-base font-semibold">
-                  Letter <span className="font-mono">{detail.msgId}</span> of{" "}
-                  <span className="font-mono text-sm break-all">{detail.mailId}</span>
-                </h2>
-                <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm">
-                  <dt className="text-zinc-600 dark:text-zinc-400">Priority</dt>
-                  <dd>
-                    <PriorityBadge priority={detail.priority} />
-                  </dd>
-                  <dt className="text-zinc-600 dark:text-zinc-400">Sent</dt>
-                  <dd>
-                    <Time ms={detail.time} />
-                  </dd>
-                  <dt className="text-zinc-600 dark:text-zinc-400">Dead since</dt>
-                  <dd>
-                    <Time ms={detail.deadAt} />
-                  </dd>
-                  <dt className="text-zinc-600 dark:text-zinc-400">Reason</dt>
-                  <dd>{detail.reason}</dd>
-                  <dt className="text-zinc-600 dark:text-zinc-400">Subject</dt>
-                  <dd className="font-mono text-xs break-all">{detail.subject}</dd>
-                  <dt className="text-zinc-600 dark:text-zinc-400">Reply to</dt>
-                  <dd className="font-mono text-xs break-all">{detail.reply ?? "—"}</dd>
-                </dl>
-                <BodyViews body={detail} />
-                <ResendForm
-                  letter={detail}
-                  selectedCount={selected.size}
-                  onResend={(t, p, all) => void resend(t, p, all)}
-                  busy={busy}
-                />
-              </section>
-            ) : (
-              <EmptyState title="No letter selected">
-                Pick a letter to see its payload and headers and to re-send it.
-              </EmptyState>
-            )}
-          </div>
-        </div>
+        </ListDetail>
       )}
 
       <ConfirmDialog

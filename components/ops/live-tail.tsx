@@ -3,9 +3,12 @@
 import { memo, useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import type { Subscription } from "nats.ws";
 import { useNats } from "@/components/nats/nats-provider";
+import { SelectableRow, TableFrame, TableHead } from "@/components/ui/data-table";
+import { ListDetail } from "@/components/ui/list-detail";
 import { formatBytes, formatCount } from "../format";
-import { BodyViews, type BodyViewData } from "./body-views";
+import { BodyViews } from "./body-views";
 import { EmptyState } from "./empty-state";
+import { asText, headerRecord, receivedBody } from "./received-body";
 import { filterProblem, isSystemSubject, tailPlan } from "./tail-filter";
 import { buttonClass, cardClass, hintClass, inputClass } from "./ui";
 
@@ -21,38 +24,6 @@ interface TailRow {
   reply: string | null;
   headers: Record<string, string[]> | null;
   data: Uint8Array;
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function asText(data: Uint8Array): { text: string; encoding: "utf8" | "base64" } {
-  try {
-    return { text: utf8.decode(data), encoding: "utf8" };
-  } catch {
-    let bin = "";
-    for (const b of data) bin += String.fromCharCode(b);
-    return { text: btoa(bin), encoding: "base64" };
-  }
-}
-
-function headerText(h: Record<string, string[]> | null): string | null {
-  if (h === null) return null;
-  let s = "NATS/1.0\r\n";
-  for (const [k, vs] of Object.entries(h)) for (const v of vs) s += `${k}: ${v}\r\n`;
-  return `${s}\r\n`;
-}
-
-function bodyOf(row: TailRow): BodyViewData {
-  const { text, encoding } = asText(row.data);
-  const head = headerText(row.headers);
-  return {
-    payload: text,
-    encoding,
-    payloadSize: row.data.length,
-    headers: row.headers,
-    headersText: head,
-    raw: `${head ?? ""}${encoding === "utf8" ? text : `[base64] ${text}`}`,
-  };
 }
 
 function preview(data: Uint8Array): string {
@@ -81,14 +52,11 @@ const TailRowView = memo(function TailRowView({
   onSelect: (seq: number) => void;
 }) {
   return (
-    <tr
+    <SelectableRow
       data-testid="tail-row"
       data-subject={r.subject}
-      aria-current={selected ? "true" : undefined}
-      onClick={() => onSelect(r.seq)}
-      className={`cursor-pointer border-t border-zinc-200 dark:border-zinc-800 ${
-        selected ? "bg-sky-50 dark:bg-sky-950/40" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/50"
-      }`}
+      selected={selected}
+      onSelect={() => onSelect(r.seq)}
     >
       <td className="px-3 py-1.5 font-mono text-xs whitespace-nowrap tabular-nums">
         {clock(r.at)}
@@ -113,7 +81,7 @@ const TailRowView = memo(function TailRowView({
           {preview(r.data)}
         </span>
       </td>
-    </tr>
+    </SelectableRow>
   );
 });
 
@@ -205,17 +173,12 @@ export function LiveTail() {
           }
           c.received++;
           if (pausedRef.current) c.whilePaused++;
-          let headers: Record<string, string[]> | null = null;
-          if (msg.headers) {
-            headers = {};
-            for (const k of msg.headers.keys()) headers[k] = msg.headers.values(k);
-          }
           const row: TailRow = {
             seq: ++seq.current,
             at: Date.now(),
             subject: msg.subject,
             reply: msg.reply || null,
-            headers,
+            headers: headerRecord(msg.headers),
             // The client may reuse its read buffer: keep a copy.
             data: msg.data.slice(),
           };
@@ -382,37 +345,9 @@ export function LiveTail() {
           <code className="font-mono">npm run mq9 -- send &lt;mail_id&gt; hello</code>.
         </EmptyState>
       ) : (
-        <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-          <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-            <table className="w-full text-sm">
-              <caption className="sr-only">Messages, newest first</caption>
-              <thead className="bg-zinc-50 dark:bg-zinc-900">
-                <tr>
-                  {["Time", "Subject", "Size", "Payload"].map((h) => (
-                    <th
-                      key={h}
-                      scope="col"
-                      className={`px-3 py-2 text-left text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400 ${h === "Size" ? "text-right" : ""}`}
-                    >
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <TailRowView
-                    key={r.seq}
-                    row={r}
-                    selected={r.seq === selected}
-                    onSelect={setSelected}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="xl:sticky xl:top-16 xl:self-start">
-            {selectedRow ? (
+        <ListDetail
+          detail={
+            selectedRow ? (
               <section
                 aria-labelledby="tail-detail-heading"
                 data-testid="tail-detail"
@@ -425,15 +360,29 @@ export function LiveTail() {
                   {clock(selectedRow.at)}
                   {selectedRow.reply ? ` · reply to ${selectedRow.reply}` : ""}
                 </p>
-                <BodyViews body={bodyOf(selectedRow)} />
+                <BodyViews body={receivedBody(selectedRow.data, selectedRow.headers)} />
               </section>
             ) : (
               <EmptyState title="No message selected">
                 Pick a row to see its payload, headers and raw form.
               </EmptyState>
-            )}
-          </div>
-        </div>
+            )
+          }
+        >
+          <TableFrame caption="Messages, newest first">
+            <TableHead columns={["Time", "Subject", { label: "Size", numeric: true }, "Payload"]} />
+            <tbody>
+              {rows.map((r) => (
+                <TailRowView
+                  key={r.seq}
+                  row={r}
+                  selected={r.seq === selected}
+                  onSelect={setSelected}
+                />
+              ))}
+            </tbody>
+          </TableFrame>
+        </ListDetail>
       )}
     </div>
   );

@@ -8,10 +8,15 @@ import type {
   MailboxSummary,
   SortDirection,
 } from "@/server/console/data/mailboxes";
+import { useNow } from "@/components/ui/clock";
+import { TableFrame, tdClass, thClass } from "@/components/ui/data-table";
+import { relative } from "@/components/ui/time";
 import { formatBytes, formatCount } from "../format";
 import { EmptyState } from "./empty-state";
-import { Time, relative, useNow } from "./time";
-import { buttonClass, hintClass, inputClass, linkClass, tdClass, thClass } from "./ui";
+import { fetchJson } from "./fetch-json";
+import { MailboxLink } from "./mailbox-link";
+import { Time } from "./time";
+import { buttonClass, hintClass, inputClass, linkClass } from "./ui";
 
 export interface MailboxesQueryState {
   q: string;
@@ -52,12 +57,7 @@ function Row({ m, now }: { m: MailboxSummary; now: number }) {
       className="border-t border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-800/50"
     >
       <td className={tdClass}>
-        <Link
-          href={`/ops/mailboxes/${encodeURIComponent(m.mailId)}`}
-          className={`font-mono text-xs break-all ${linkClass}`}
-        >
-          {m.mailId}
-        </Link>
+        <MailboxLink mailId={m.mailId} />
       </td>
       <td className={tdClass}>{m.type}</td>
       <td className={`${tdClass} whitespace-nowrap`}>
@@ -114,13 +114,8 @@ export function MailboxesTable({
   const load = useCallback(async (s: MailboxesQueryState) => {
     const mine = ++seq.current;
     try {
-      const res = await fetch(`/api/ops/mailboxes?${searchParams(s)}`, { cache: "no-store" });
-      const body = (await res.json()) as MailboxPage | { error: string };
+      const body = await fetchJson<MailboxPage>(`/api/ops/mailboxes?${searchParams(s)}`);
       if (mine !== seq.current) return;
-      if (!res.ok || "error" in body) {
-        setError("error" in body ? body.error : `HTTP ${res.status}`);
-        return;
-      }
       setPage(body);
       setError(null);
     } catch (err) {
@@ -223,48 +218,49 @@ export function MailboxesTable({
           <code className="font-mono">latest</code>.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <table className="w-full text-sm">
-            <caption className="sr-only">
+        <TableFrame
+          caption={
+            <>
               Live mailboxes, sorted by {COLUMNS.find((c) => c.key === query.sort)?.label}{" "}
               {query.dir === "asc" ? "ascending" : "descending"}
-            </caption>
-            <thead className="bg-zinc-50 dark:bg-zinc-900">
-              <tr>
-                {COLUMNS.map((c) => {
-                  const active = query.sort === c.key;
-                  return (
-                    <th
-                      key={c.key}
-                      scope="col"
-                      aria-sort={
-                        active ? (query.dir === "asc" ? "ascending" : "descending") : undefined
-                      }
-                      className={`${thClass} ${c.numeric ? "text-right" : ""}`}
+            </>
+          }
+        >
+          <thead className="bg-zinc-50 dark:bg-zinc-900">
+            <tr>
+              {COLUMNS.map((c) => {
+                const active = query.sort === c.key;
+                return (
+                  <th
+                    key={c.key}
+                    scope="col"
+                    aria-sort={
+                      active ? (query.dir === "asc" ? "ascending" : "descending") : undefined
+                    }
+                    className={`${thClass} ${c.numeric ? "text-right" : ""}`}
+                  >
+                    <button
+                      type="button"
+                      onClick={() => sortBy(c.key)}
+                      data-testid={`sort-${c.key}`}
+                      className={`inline-flex items-center gap-1 rounded uppercase hover:text-zinc-900 dark:hover:text-zinc-100 ${c.numeric ? "flex-row-reverse" : ""}`}
                     >
-                      <button
-                        type="button"
-                        onClick={() => sortBy(c.key)}
-                        data-testid={`sort-${c.key}`}
-                        className={`inline-flex items-center gap-1 rounded uppercase hover:text-zinc-900 dark:hover:text-zinc-100 ${c.numeric ? "flex-row-reverse" : ""}`}
-                      >
-                        {c.label}
-                        <span aria-hidden="true" className="w-3">
-                          {active ? (query.dir === "asc" ? "▲" : "▼") : ""}
-                        </span>
-                      </button>
-                    </th>
-                  );
-                })}
-              </tr>
-            </thead>
-            <tbody>
-              {page.rows.map((m) => (
-                <Row key={m.mailId} m={m} now={now} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+                      {c.label}
+                      <span aria-hidden="true" className="w-3">
+                        {active ? (query.dir === "asc" ? "▲" : "▼") : ""}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.map((m) => (
+              <Row key={m.mailId} m={m} now={now} />
+            ))}
+          </tbody>
+        </TableFrame>
       )}
 
       {page.total > page.limit ? (

@@ -3,12 +3,17 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { MessageDetail, MessagePage, MessageSummary } from "@/server/console/data/messages";
+import { SelectableRow, TableFrame, TableHead, tdClass } from "@/components/ui/data-table";
+import { Detail, DetailList } from "@/components/ui/detail-list";
+import { ListDetail } from "@/components/ui/list-detail";
 import { formatBytes, formatCount } from "../format";
 import { BodyViews } from "./body-views";
+import { DetailPanel } from "./detail-panel";
 import { EmptyState } from "./empty-state";
+import { fetchJson } from "./fetch-json";
 import { PriorityBadge } from "./priority-badge";
 import { Time } from "./time";
-import { buttonClass, cardClass, tdClass, thClass } from "./ui";
+import { buttonClass } from "./ui";
 
 type Cursor = { after: string } | { before: string } | null;
 
@@ -19,48 +24,40 @@ function cursorParams(c: Cursor): URLSearchParams {
   return p;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store" });
-  const body = (await res.json()) as T | { error: string };
-  if (!res.ok || (typeof body === "object" && body !== null && "error" in body)) {
-    throw new Error((body as { error?: string }).error ?? `HTTP ${res.status}`);
-  }
-  return body as T;
-}
-
-function Detail({ msg }: { msg: MessageDetail }) {
+function MessagePanel({ msg }: { msg: MessageDetail }) {
   return (
-    <section
-      aria-labelledby="message-detail-heading"
+    <DetailPanel
       data-testid="message-detail"
       data-msg-id={msg.msgId}
-      className={`${cardClass} flex flex-col gap-4 p-4`}
+      title={
+        <>
+          Message <span className="font-mono">{msg.msgId}</span>
+        </>
+      }
     >
-      <h2 id="message-detail-heading" className="text-base font-semibold">
-        Message <span className="font-mono">{msg.msgId}</span>
-      </h2>
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm">
-        <dt className="text-zinc-600 dark:text-zinc-400">Priority</dt>
-        <dd>
+      <DetailList className="gap-x-4 gap-y-1.5 text-sm">
+        <Detail term="Priority">
           <PriorityBadge priority={msg.priority} />
-        </dd>
-        <dt className="text-zinc-600 dark:text-zinc-400">Stored</dt>
-        <dd>
+        </Detail>
+        <Detail term="Stored">
           <Time ms={msg.time} />
-        </dd>
-        <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
-        <dd>{msg.expiresAt === null ? "with the mailbox" : <Time ms={msg.expiresAt} />}</dd>
-        <dt className="text-zinc-600 dark:text-zinc-400">State</dt>
-        <dd>{msg.unread ? "unread — not yet handed to an owner" : "read"}</dd>
-        <dt className="text-zinc-600 dark:text-zinc-400">Size</dt>
-        <dd className="tabular-nums">{formatBytes(msg.size)}</dd>
-        <dt className="text-zinc-600 dark:text-zinc-400">Subject</dt>
-        <dd className="font-mono text-xs break-all">{msg.subject}</dd>
-        <dt className="text-zinc-600 dark:text-zinc-400">Reply to</dt>
-        <dd className="font-mono text-xs break-all">{msg.reply ?? "—"}</dd>
-      </dl>
+        </Detail>
+        <Detail term="Expires">
+          {msg.expiresAt === null ? "with the mailbox" : <Time ms={msg.expiresAt} />}
+        </Detail>
+        <Detail term="State">{msg.unread ? "unread — not yet handed to an owner" : "read"}</Detail>
+        <Detail term="Size" className="tabular-nums">
+          {formatBytes(msg.size)}
+        </Detail>
+        <Detail term="Subject" className="font-mono text-xs break-all">
+          {msg.subject}
+        </Detail>
+        <Detail term="Reply to" className="font-mono text-xs break-all">
+          {msg.reply ?? "—"}
+        </Detail>
+      </DetailList>
       <BodyViews body={msg} />
-    </section>
+    </DetailPanel>
   );
 }
 
@@ -74,15 +71,12 @@ function Row({
   onSelect: (id: number) => void;
 }) {
   return (
-    <tr
+    <SelectableRow
       data-testid="message-row"
       data-msg-id={m.msgId}
       data-unread={m.unread ? "true" : "false"}
-      aria-current={selected ? "true" : undefined}
-      onClick={() => onSelect(m.msgId)}
-      className={`cursor-pointer border-t border-zinc-200 dark:border-zinc-800 ${
-        selected ? "bg-sky-50 dark:bg-sky-950/40" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/50"
-      }`}
+      selected={selected}
+      onSelect={() => onSelect(m.msgId)}
     >
       <td className={tdClass}>
         <button
@@ -126,7 +120,7 @@ function Row({
           )}
         </span>
       </td>
-    </tr>
+    </SelectableRow>
   );
 }
 
@@ -173,7 +167,7 @@ export function MessageBrowser({
     async (c: Cursor, toTop = false) => {
       setBusy(true);
       try {
-        const next = await getJson<MessagePage>(`${base}?${cursorParams(c)}`);
+        const next = await fetchJson<MessagePage>(`${base}?${cursorParams(c)}`);
         setPage(next);
         setCursor(c);
         setError(null);
@@ -191,7 +185,7 @@ export function MessageBrowser({
     async (msgId: number) => {
       setSelected(msgId);
       try {
-        setDetail(await getJson<MessageDetail>(`${base}/${msgId}`));
+        setDetail(await fetchJson<MessageDetail>(`${base}/${msgId}`));
         setError(null);
       } catch (err) {
         setDetail(null);
@@ -227,39 +221,38 @@ export function MessageBrowser({
   const from = page.rows.length === 0 ? 0 : page.position + 1;
   const to = page.position + page.rows.length;
 
-  // At the top (with the e2e test ids) and again below a long page.
+  // `to`: where the button goes (null: the first page); undefined when there is no such page.
+  const pages: { label: string; testId: string; to: Cursor | undefined }[] = [
+    { label: "First", testId: "messages-first", to: page.prev === null ? undefined : null },
+    {
+      label: "Previous",
+      testId: "messages-prev",
+      to: page.prev === null ? undefined : { before: page.prev },
+    },
+    {
+      label: "Next",
+      testId: "messages-next",
+      to: page.next === null ? undefined : { after: page.next },
+    },
+  ];
+  // At the top (with the e2e test ids) and again below a long page, which scrolls up after.
   const pager = (top: boolean) => (
     <nav
       aria-label={top ? "Message pages" : "Message pages (bottom)"}
       className="flex items-center gap-2"
     >
-      <button
-        type="button"
-        className={buttonClass.secondary}
-        disabled={busy || page.prev === null}
-        onClick={() => void loadPage(null, !top)}
-        data-testid={top ? "messages-first" : undefined}
-      >
-        First
-      </button>
-      <button
-        type="button"
-        className={buttonClass.secondary}
-        disabled={busy || page.prev === null}
-        onClick={() => page.prev && void loadPage({ before: page.prev }, !top)}
-        data-testid={top ? "messages-prev" : undefined}
-      >
-        Previous
-      </button>
-      <button
-        type="button"
-        className={buttonClass.secondary}
-        disabled={busy || page.next === null}
-        onClick={() => page.next && void loadPage({ after: page.next }, !top)}
-        data-testid={top ? "messages-next" : undefined}
-      >
-        Next
-      </button>
+      {pages.map(({ label, testId, to }) => (
+        <button
+          key={label}
+          type="button"
+          className={buttonClass.secondary}
+          disabled={busy || to === undefined}
+          onClick={() => to !== undefined && void loadPage(to, !top)}
+          data-testid={top ? testId : undefined}
+        >
+          {label}
+        </button>
+      ))}
     </nav>
   );
 
@@ -292,62 +285,50 @@ export function MessageBrowser({
           .
         </EmptyState>
       ) : (
-        <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-          <div className="overflow-x-auto rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-            <table className="w-full text-sm">
-              <caption className="sr-only">
-                Messages in mq9 order: urgent first, then normal, then notify, each oldest first
-              </caption>
-              <thead className="bg-zinc-50 dark:bg-zinc-900">
-                <tr>
-                  <th scope="col" className={thClass}>
-                    msg_id
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Priority
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Time
-                  </th>
-                  <th scope="col" className={`${thClass} text-right`}>
-                    Size
-                  </th>
-                  <th scope="col" className={thClass}>
-                    State
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Payload
-                  </th>
-                </tr>
-              </thead>
-              <tbody ref={tableRef} onKeyDown={onKeyDown}>
-                {page.rows.map((m) => (
-                  <Row
-                    key={m.msgId}
-                    m={m}
-                    selected={m.msgId === selected}
-                    onSelect={(id) => void select(id)}
-                  />
-                ))}
-              </tbody>
-            </table>
-            {page.rows.length > 20 ? (
-              <div className="border-t border-zinc-200 p-3 dark:border-zinc-800">
-                {pager(false)}
-              </div>
-            ) : null}
-          </div>
-          <div className="xl:sticky xl:top-16 xl:self-start">
-            {detail !== null ? (
-              <Detail msg={detail} />
+        <ListDetail
+          detail={
+            detail !== null ? (
+              <MessagePanel msg={detail} />
             ) : (
               <EmptyState title="No message selected">
                 Pick a message to see its payload, headers and raw form. Looking does not mark it
                 read.
               </EmptyState>
-            )}
-          </div>
-        </div>
+            )
+          }
+        >
+          <TableFrame
+            caption="Messages in mq9 order: urgent first, then normal, then notify, each oldest first"
+            footer={
+              page.rows.length > 20 ? (
+                <div className="border-t border-zinc-200 p-3 dark:border-zinc-800">
+                  {pager(false)}
+                </div>
+              ) : null
+            }
+          >
+            <TableHead
+              columns={[
+                "msg_id",
+                "Priority",
+                "Time",
+                { label: "Size", numeric: true },
+                "State",
+                "Payload",
+              ]}
+            />
+            <tbody ref={tableRef} onKeyDown={onKeyDown}>
+              {page.rows.map((m) => (
+                <Row
+                  key={m.msgId}
+                  m={m}
+                  selected={m.msgId === selected}
+                  onSelect={(id) => void select(id)}
+                />
+              ))}
+            </tbody>
+          </TableFrame>
+        </ListDetail>
       )}
     </div>
   );

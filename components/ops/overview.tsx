@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { Detail, DetailList } from "@/components/ui/detail-list";
 import type { OpsSnapshot } from "@/server/console/data/overview";
 import { ConnectPanel } from "../connect-panel";
 import { formatBytes, formatCount, formatDuration, formatRate } from "../format";
@@ -9,6 +10,7 @@ import { StatCard } from "../stat-card";
 import { rateSeries, useStatusStream, type StreamState } from "../use-status-stream";
 import { NoBroker } from "./no-broker";
 import { PageHeader } from "./page-header";
+import { SectionHeading } from "./section-heading";
 import { linkClass } from "./ui";
 
 const STATE_STYLE: Record<StreamState, { dot: string; text: string }> = {
@@ -32,17 +34,6 @@ function StreamBadge({ state }: { state: StreamState }) {
       />
       {style.text}
     </span>
-  );
-}
-
-function SectionHeading({ id, children }: { id: string; children: string }) {
-  return (
-    <h2
-      id={id}
-      className="text-xs font-semibold tracking-wider text-zinc-600 uppercase dark:text-zinc-400"
-    >
-      {children}
-    </h2>
   );
 }
 
@@ -212,38 +203,37 @@ export function Overview({ initial }: { initial: OpsSnapshot | null }) {
             </div>
             <section aria-labelledby="server-heading" className="flex flex-col gap-4 lg:col-span-2">
               <SectionHeading id="server-heading">Server</SectionHeading>
-              <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-3 rounded-xl border border-zinc-200 bg-white p-5 text-sm dark:border-zinc-800 dark:bg-zinc-900">
-                <dt className="text-zinc-600 dark:text-zinc-400">Server ID</dt>
-                <dd
+              <DetailList className="gap-x-6 gap-y-3 rounded-xl border border-zinc-200 bg-white p-5 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+                <Detail
+                  term="Server ID"
                   className="truncate font-mono text-xs leading-5"
                   title={s.serverId}
                   data-testid="stat-server-id"
                 >
                   {s.serverId}
-                </dd>
+                </Detail>
                 {s.serverName && s.serverName !== s.serverId ? (
-                  <>
-                    <dt className="text-zinc-600 dark:text-zinc-400">Name</dt>
-                    <dd className="truncate">{s.serverName}</dd>
-                  </>
+                  <Detail term="Name" className="truncate">
+                    {s.serverName}
+                  </Detail>
                 ) : null}
-                <dt className="text-zinc-600 dark:text-zinc-400">mq9</dt>
-                <dd className="tabular-nums" data-testid="stat-product-version">
+                <Detail term="mq9" className="tabular-nums" data-testid="stat-product-version">
                   {snapshot.productVersion}
-                </dd>
-                <dt className="text-zinc-600 dark:text-zinc-400">NATS protocol</dt>
-                <dd className="tabular-nums" data-testid="stat-version">
+                </Detail>
+                <Detail term="NATS protocol" className="tabular-nums" data-testid="stat-version">
                   {s.version}
-                </dd>
-                <dt className="text-zinc-600 dark:text-zinc-400">Listeners</dt>
-                <dd className="flex flex-col gap-1 font-mono text-xs leading-5">
+                </Detail>
+                <Detail
+                  term="Listeners"
+                  className="flex flex-col gap-1 font-mono text-xs leading-5"
+                >
                   {snapshot.endpoints.map((e) => (
                     <span key={`${e.kind}-${e.url}`} data-testid={`listener-${e.kind}`}>
                       {e.url}
                     </span>
                   ))}
-                </dd>
-              </dl>
+                </Detail>
+              </DetailList>
             </section>
           </div>
         </>

@@ -5,8 +5,11 @@ import { headers as natsHeaders, type MsgHdrs } from "nats.ws";
 import { useNats } from "@/components/nats/nats-provider";
 import { PRIORITIES, type Priority } from "@/lib/mq9/mod";
 import { formatBytes } from "../format";
-import { BodyViews, prettyJson, type BodyViewData } from "./body-views";
+import type { BodyView } from "@/server/console/data/body";
+import { BodyViews, prettyJson } from "./body-views";
 import { parseHeaderLines, publishTarget, typedPriority, withPriority } from "./publish-target";
+import { headerRecord, receivedBody } from "./received-body";
+import { SectionHeading } from "./section-heading";
 import { buttonClass, cardClass, hintClass, inputClass, labelClass } from "./ui";
 
 interface Send {
@@ -26,7 +29,7 @@ interface RecentSend extends Send {
 
 type Result =
   | { kind: "sent"; subject: string; bytes: number; stored: boolean; at: number }
-  | { kind: "reply"; subject: string; ms: number; body: BodyViewData; at: number }
+  | { kind: "reply"; subject: string; ms: number; body: BodyView; at: number }
   | { kind: "timeout"; subject: string; ms: number; at: number }
   | { kind: "error"; subject: string | null; message: string; at: number };
 
@@ -50,40 +53,6 @@ function saveRecent(list: RecentSend[]): void {
   } catch {
     // Full or disabled storage: recent sends are a convenience, the send itself happened.
   }
-}
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function replyBody(data: Uint8Array, h: MsgHdrs | undefined): BodyViewData {
-  let payload: string;
-  let encoding: "utf8" | "base64" = "utf8";
-  try {
-    payload = utf8.decode(data);
-  } catch {
-    let bin = "";
-    for (const b of data) bin += String.fromCharCode(b);
-    payload = btoa(bin);
-    encoding = "base64";
-  }
-  let headers: Record<string, string[]> | null = null;
-  let headersText: string | null = null;
-  if (h) {
-    headers = {};
-    headersText = "NATS/1.0\r\n";
-    for (const k of h.keys()) {
-      headers[k] = h.values(k);
-      for (const v of h.values(k)) headersText += `${k}: ${v}\r\n`;
-    }
-    headersText += "\r\n";
-  }
-  return {
-    payload,
-    encoding,
-    payloadSize: data.length,
-    headers,
-    headersText,
-    raw: `${headersText ?? ""}${encoding === "utf8" ? payload : `[base64] ${payload}`}`,
-  };
 }
 
 function ResultView({ result }: { result: Result }) {
@@ -178,7 +147,7 @@ export function Publisher({ initialField }: { initialField: string }) {
             kind: "reply",
             subject: t.subject,
             ms: Math.round(performance.now() - start),
-            body: replyBody(reply.data, reply.headers),
+            body: receivedBody(reply.data, headerRecord(reply.headers)),
             at,
           });
         } catch (err) {
@@ -418,12 +387,7 @@ export function Publisher({ initialField }: { initialField: string }) {
       </div>
 
       <section aria-labelledby={`${ids}-recent`} className="flex flex-col gap-3">
-        <h2
-          id={`${ids}-recent`}
-          className="text-xs font-semibold tracking-wider text-zinc-600 uppercase dark:text-zinc-400"
-        >
-          Recent sends
-        </h2>
+        <SectionHeading id={`${ids}-recent`}>Recent sends</SectionHeading>
         {recent.length === 0 ? (
           <p className="rounded-xl border border-dashed border-zinc-300 p-4 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
             What you send is listed here (in this browser only), to send again or load into the

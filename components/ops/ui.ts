@@ -23,12 +23,3 @@ export const cardClass =
   "rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900";
 
 export const linkClass = `font-medium text-sky-700 underline-offset-2 hover:underline dark:text-sky-400 ${focus}`;
-
-export const monoClass = "font-mono text-xs";
-
-/** Table header and cell paddings shared by every operator table. */
-export const thClass =
-  "px-3 py-2 text-left text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400";
-export const tdClass = "px-3 py-2 align-top";
-
-export { focus as focusClass };

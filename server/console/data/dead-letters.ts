@@ -3,7 +3,7 @@
  * id, optionally for one original mailbox; one letter with its payload and headers.
  */
 import "server-only";
-import { and, count, desc, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, lt, sql } from "drizzle-orm";
 import { priorityName, type Priority } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
 import { deadLetters } from "@/server/store/schema";
@@ -48,6 +48,16 @@ const SUMMARY = {
   start: sql<Buffer>`substr(${deadLetters.payload}, 1, ${PREVIEW_SQL_BYTES})`,
 };
 
+/** A row as SUMMARY selects it: priority as stored, the payload's first bytes. */
+type SummaryRow = Omit<DeadLetterSummary, "priority" | keyof Preview> & {
+  priority: number;
+  start: Buffer;
+};
+
+function toSummary({ start, priority, ...r }: SummaryRow): DeadLetterSummary {
+  return { ...r, priority: priorityName(priority), ...previewOf(start) };
+}
+
 /** Letters older than `before` (an id), newest first; `q` matches the original mail_id. */
 export function listDeadLetters(
   opts: { before?: number | null; q?: string; limit?: number } = {},
@@ -68,31 +78,22 @@ export function listDeadLetters(
   const total = store.db.select({ n: count() }).from(deadLetters).where(search).get()?.n ?? 0;
   const page = rows.slice(0, limit);
   return {
-    rows: page.map(({ start, priority, ...r }) => ({
-      ...r,
-      priority: priorityName(priority),
-      ...previewOf(start),
-    })),
+    rows: page.map(toSummary),
     total,
     next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
   };
 }
 
 export function getDeadLetter(id: number): DeadLetterDetail | undefined {
-  const row = getRuntime()?.mq9.store.getDeadLetter(id);
+  const store = getRuntime()?.mq9.store;
+  if (!store) return undefined;
+  const row = store.db
+    .select({ ...SUMMARY, headers: deadLetters.headers, payload: deadLetters.payload })
+    .from(deadLetters)
+    .where(eq(deadLetters.id, id))
+    .get();
   if (row === undefined) return undefined;
-  return {
-    id: row.id,
-    msgId: row.msgId,
-    mailId: row.mailId,
-    priority: priorityName(row.priority),
-    subject: row.subject,
-    reply: row.reply,
-    time: row.time,
-    deadAt: row.deadAt,
-    reason: row.reason,
-    size: row.payload.length + (row.headers?.length ?? 0),
-    ...previewOf(row.payload.subarray(0, PREVIEW_SQL_BYTES)),
-    ...bodyView(row, null),
-  };
+  // toSummary keeps every field it is given: the raw bytes go to the body view only.
+  const { headers, payload, ...summary } = row;
+  return { ...toSummary(summary), ...bodyView({ headers, payload }, null) };
 }

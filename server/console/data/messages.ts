@@ -68,15 +68,9 @@ const SUMMARY = {
   start: sql<Buffer>`substr(${messages.payload}, 1, ${PREVIEW_SQL_BYTES})`,
 };
 
-type SummaryRow = {
-  msgId: number;
+/** A row as SUMMARY selects it: priority as stored, hasHeaders as SQLite's 0/1. */
+type SummaryRow = Omit<MessageSummary, "priority" | "hasHeaders" | keyof Preview> & {
   priority: number;
-  subject: string;
-  reply: string | null;
-  time: number;
-  expiresAt: number | null;
-  unread: boolean;
-  size: number;
   hasHeaders: number;
   start: Buffer;
 };
@@ -169,23 +163,10 @@ export function getMessage(mailId: string, msgId: number): MessageDetail | undef
   const store = getRuntime()?.mq9.store;
   if (!store) return undefined;
   const row = store.db
-    .select()
+    .select({ ...SUMMARY, headers: messages.headers, payload: messages.payload })
     .from(messages)
     .where(and(eq(messages.mailId, mailId), eq(messages.msgId, msgId)))
     .get();
   if (row === undefined) return undefined;
-  return {
-    mailId,
-    msgId: row.msgId,
-    priority: priorityName(row.priority),
-    subject: row.subject,
-    reply: row.reply,
-    time: row.time,
-    expiresAt: row.expiresAt,
-    unread: row.unread,
-    size: row.payload.length + (row.headers?.length ?? 0),
-    hasHeaders: row.headers !== null,
-    ...previewOf(row.payload.subarray(0, PREVIEW_SQL_BYTES)),
-    ...bodyView(row, row),
-  };
+  return { mailId, ...toSummary(row), ...bodyView(row, row) };
 }
