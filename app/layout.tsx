@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { NatsProvider } from "@/components/nats/nats-provider";
 import { AppShell } from "@/components/shell/app-shell";
+import { natsSession } from "@/server/console/guard";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -21,7 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-dvh bg-zinc-50 font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <NatsProvider>
+        <NatsProvider initialSession={natsSession("human")}>
           <AppShell>{children}</AppShell>
         </NatsProvider>
       </body>

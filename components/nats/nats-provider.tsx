@@ -2,11 +2,11 @@
 
 /**
  * One NATS connection per browser tab, over WebSocket to this console's own origin
- * (`/nats`, credentials from /api/session — the guard decides them), shared by every
+ * (`/nats`, credentials from the guard: in the page, then /api/session), shared by every
  * page: the human is a protocol citizen like any agent (mq9.md scenario 6). Reconnects
  * forever; pages that keep state from subscriptions refresh it after a reconnect.
  */
-import type { NatsConnection } from "nats.ws";
+import { connect, headers, type NatsConnection } from "nats.ws";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { Mq9Client } from "@/lib/mq9/mod";
 import type { NatsSession } from "@/server/console/guard";
@@ -46,10 +46,14 @@ async function fetchSession(role: "operator" | "human"): Promise<NatsSession> {
 export function NatsProvider({
   children,
   role = "human",
+  initialSession = null,
 }: {
   children: ReactNode;
   role?: "operator" | "human";
+  /** Rendered into the page by the server, saving the first connect a round trip. */
+  initialSession?: NatsSession | null;
 }) {
+  const firstSession = useRef(initialSession);
   const [value, setValue] = useState<NatsContextValue>({
     nc: null,
     mq9: null,
@@ -65,11 +69,9 @@ export function NatsProvider({
 
     const open = async () => {
       try {
-        // Loaded after the first paint: the client is a large part of the page's script.
-        const [session, { connect, headers }] = await Promise.all([
-          fetchSession(role),
-          import("nats.ws"),
-        ]);
+        // Later attempts ask again: credentials may have changed (sign-in, expiry).
+        const session = firstSession.current ?? (await fetchSession(role));
+        firstSession.current = null;
         const conn = await connect({
           servers: wsUrl(session.path),
           name: session.name,

@@ -48,7 +48,9 @@ export function webSocketAllowed(_req: IncomingMessage): boolean {
 
 /**
  * What the browser passes to nats.ws `connect()`: the same-origin path, plus credentials
- * once sign-in exists (a per-session token the broker's authorization accepts).
+ * once sign-in exists (a per-session token the broker's authorization accepts). Rendered
+ * into every page by the root layout (the first connect needs no extra round trip) and
+ * served by /api/session for reconnects; sign-in will read the session cookie here.
  */
 export interface NatsSession {
   /** Path on the console's own origin; the browser turns it into ws:// or wss://. */
@@ -58,6 +60,6 @@ export interface NatsSession {
   name: string;
 }
 
-export function natsSession(_req: Request, role: Role): NatsSession {
+export function natsSession(role: Role): NatsSession {
   return { path: "/nats", token: null, name: `mq9-console-${role}` };
 }

@@ -18,5 +18,5 @@ export function GET(req: Request): Response {
   const { role } = parsed.data;
   const refused = guard(req, role);
   if (refused) return refused;
-  return Response.json(natsSession(req, role), { headers: { "cache-control": "no-store" } });
+  return Response.json(natsSession(role), { headers: { "cache-control": "no-store" } });
 }
