@@ -135,7 +135,13 @@ function quantile(xs: number[], q: number): number {
 
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : "—");
 
-async function firstScreen(page: Page): Promise<{ firstRow: number; fcp: number | null }> {
+interface FirstScreen {
+  firstRow: number;
+  fcp: number | null;
+  steps: { domContentLoaded: number; connected: number; firstPage: number };
+}
+
+async function firstScreen(page: Page): Promise<FirstScreen> {
   await page.waitForSelector(ROW, { timeout: 60_000 });
   await page.waitForFunction(
     () => (window as unknown as { __probe: ProbeResult }).__probe.firstRow !== null,
@@ -144,7 +150,27 @@ async function firstScreen(page: Page): Promise<{ firstRow: number; fcp: number 
   const fcp = await page.evaluate(
     () => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null,
   );
-  return { firstRow: probe.firstRow!, fcp };
+  // The steps in between: the page's scripts, the NATS connection, the first QUERY page
+  // (marks set by the console itself).
+  const steps = await page.evaluate(() => {
+    const at = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+    const nav = performance.getEntriesByType("navigation")[0] as
+      PerformanceNavigationTiming | undefined;
+    return {
+      domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN,
+      connected: at("mq9:nats-connected"),
+      firstPage: at("mq9:first-page"),
+    };
+  });
+  return { firstRow: probe.firstRow!, fcp, steps };
+}
+
+function stepRows(s: FirstScreen): [string, string][] {
+  return [
+    ["  scripts run (DOMContentLoaded)", ms(s.steps.domContentLoaded)],
+    ["  NATS connected", ms(s.steps.connected)],
+    ["  first QUERY page in", ms(s.steps.firstPage)],
+  ];
 }
 
 async function main(): Promise<void> {
@@ -244,12 +270,14 @@ async function main(): Promise<void> {
     const cold = await firstScreen(page);
     rows.push([`first row painted, ${MESSAGES} unread (from navigation)`, ms(cold.firstRow)]);
     rows.push(["  first contentful paint (cold)", ms(cold.fcp ?? NaN)]);
+    rows.push(...stepRows(cold));
     await page.waitForSelector('[data-testid="nats-status"][data-state="connected"]');
 
     await page.reload();
     const warm = await firstScreen(page);
     rows.push([`first row painted, reload (all read)`, ms(warm.firstRow)]);
     rows.push(["  first contentful paint (reload)", ms(warm.fcp ?? NaN)]);
+    rows.push(...stepRows(warm));
     await page.waitForSelector('[data-testid="nats-status"][data-state="connected"]');
 
     // The stream, while a human presses J and switches tabs.

@@ -167,6 +167,7 @@ async function loadHistory(
   try {
     for (;;) {
       const page = await mq9.query(mailId, box.token, { peek: true, limit, after });
+      if (after === undefined) performance.mark("mq9:first-page");
       onFirstPage();
       if (cancelled()) return;
       updateMailbox(mailId, { type: page.type, expiresAt: page.expiresAt });
