@@ -11,6 +11,7 @@ export default tseslint.config(
       ".next-*/",
       "data/",
       "bench/build/",
+      "build/",
       "next-env.d.ts",
       "test-results/",
       ".tmp/",

@@ -202,16 +202,19 @@ mkdir -p "$out/logs"
 # One deno process per file, $JOBS at a time, each under a time limit: a file that hangs
 # (or leaves a server behind) then costs only itself, and its log still counts what ran.
 # --no-config: the checkout's deno.json files map everything to jsr. Our broker keeps its
-# SQLite data in ./data, so the servers the suite starts share $out/data.
+# SQLite data in ./data: the servers a file starts share $out/data/<file>. (One directory
+# for all would have the first servers of two files create the same database at once,
+# which SQLite can refuse with SQLITE_BUSY.)
 export PATH="$out/bin:$PATH" DENO_DIR="${DENO_DIR:-$out/deno-dir}" DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
-export MQ9_DATA="${MQ9_DATA:-$out/data}" deno out
+export deno out
 # Type-check and fetch the npm deps once, before the files run side by side.
 "$deno" check --no-config --no-lock --import-map "$out/deps/import_map.json" "$@" >"$out/check.log" 2>&1 ||
   { echo "deno check failed, see $out/check.log" >&2; exit 1; }
 printf '%s\n' "$@" | xargs -P "${JOBS:-2}" -I{} sh -c '
-  log=$out/logs/$(basename "$1" .ts).log
-  timeout -k 10 "${FILE_TIMEOUT:-600}" "$deno" test -A --no-check --no-config --no-lock \
-    --import-map "$out/deps/import_map.json" "$1" >"$log" 2>&1
+  name=$(basename "$1" .ts)
+  log=$out/logs/$name.log
+  MQ9_DATA=${MQ9_DATA:-$out/data/$name} timeout -k 10 "${FILE_TIMEOUT:-600}" "$deno" test -A \
+    --no-check --no-config --no-lock --import-map "$out/deps/import_map.json" "$1" >"$log" 2>&1
   echo "exit $?" >>"$log"' sh {} || true
 else
   [ -n "$out" ] && [ -d "$out/logs" ] || usage

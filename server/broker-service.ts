@@ -4,6 +4,7 @@
  * Everything comes from the RunConfig (server/config.ts): limits, mq9 settings, data
  * directory, WebSocket options, the ports file and the pid file.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,7 @@ import type { Logger, ProcessLogger } from "./log";
 import type { Mq9Options } from "./mq9/options";
 import { Mq9Service } from "./mq9/service";
 import { Broker, listenTcp, type Listener } from "./nats/mod";
+import { runLameDuck } from "./nats/lame-duck";
 import { ConnectionTracker, startMonitor, type Monitor } from "./monitor/mod";
 import { varzSettings } from "./monitor/run-settings";
 import { MailStore } from "./store/mail-store";
@@ -40,6 +42,11 @@ export interface BrokerService {
   reload(next: RunConfig): string[];
   /** Stops accepting, then flushes and closes every client. Safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Lame duck mode (SIGUSR2; nats/lame-duck.ts), then stop: resolves once stopped. A
+   * stop() meanwhile cuts it short. Safe to call more than once.
+   */
+  lameDuck(): Promise<void>;
 }
 
 export interface BrokerServiceOptions {
@@ -108,6 +115,25 @@ function fixedSettings(c: RunConfig): Record<string, unknown> {
     log_file: c.log.file,
     tls: c.tls,
     allow_non_tls: c.allowNonTls,
+    operator: operatorSummary(c),
+    lame_duck_duration: c.lameDuck.durationMs,
+    lame_duck_grace_period: c.lameDuck.gracePeriodMs,
+  };
+}
+
+/**
+ * Operator mode's settings for the reload comparison: keys as they are, account JWTs as
+ * short digests (the reload error names what changed without pages of JWT).
+ */
+function operatorSummary(c: RunConfig): unknown {
+  const op = c.authorization?.operator ?? null;
+  if (op === null) return null;
+  const digest = (jwt: string) => createHash("sha256").update(jwt).digest("hex").slice(0, 12);
+  return {
+    trusted: op.trustedKeys,
+    system_account: op.systemAccount,
+    pinned: op.pinnedAccounts,
+    accounts: Object.fromEntries(Object.entries(op.accounts).map(([k, v]) => [k, digest(v)])),
   };
 }
 
@@ -144,6 +170,8 @@ export async function startBrokerService(
   if (config.configFile !== null) log.info(`Using configuration file: ${config.configFile}`);
 
   const listeners: Listener[] = [];
+  /** The listeners lame duck mode closes: clients', not monitoring's. */
+  const clientListeners: Listener[] = [];
   const endpoints: Endpoint[] = [];
   let monitor: Monitor | null = null;
   const portsFile =
@@ -192,6 +220,7 @@ export async function startBrokerService(
       ...(config.tls !== null && { tls: config.tls, allowNonTls: config.allowNonTls }),
     });
     listeners.push(tcp);
+    clientListeners.push(tcp);
     const { host, port } = tcp.address;
     // nats-server names a TLS client listener tls:// (server.go PortsInfo).
     const natsScheme = config.tls !== null ? "tls" : "nats";
@@ -215,6 +244,7 @@ export async function startBrokerService(
         ...(wsConfig.tls !== null && { tls: wsConfig.tls }),
       });
       listeners.push(ws);
+      clientListeners.push(ws);
       const a = ws.address;
       const wsScheme = wsConfig.tls !== null ? "wss" : "ws";
       endpoints.push({ kind: "websocket", ...a, url: `${wsScheme}://${hostPort(a.host, a.port)}` });
@@ -294,8 +324,10 @@ export async function startBrokerService(
   };
 
   let stopping: Promise<void> | null = null;
+  const stopped = new AbortController();
   const stop = () =>
     (stopping ??= (async () => {
+      stopped.abort();
       await Promise.allSettled(listeners.map((l) => l.close()));
       // Commit what was accepted (and release the PONGs waiting on it) before closing.
       mq9.stop();
@@ -303,6 +335,7 @@ export async function startBrokerService(
       store.close();
       removeFiles();
     })());
+  let lameDuck: Promise<void> | null = null;
 
   return {
     broker,
@@ -315,6 +348,22 @@ export async function startBrokerService(
     },
     reload,
     stop,
+    lameDuck: () =>
+      (lameDuck ??= (async () => {
+        if (stopping === null) {
+          await runLameDuck({
+            broker,
+            options: config.lameDuck,
+            log,
+            signal: stopped.signal,
+            stopAccepting: async () => {
+              await Promise.allSettled(clientListeners.map((l) => l.close()));
+            },
+          });
+          log.info("Initiating Shutdown...");
+        }
+        await stop();
+      })()),
   };
 }
 

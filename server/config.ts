@@ -10,6 +10,7 @@ import { parseEnv, parseFlags, type FlagValues } from "./conf/flags";
 import { mergeConfig, type RunConfig } from "./conf/merge";
 import { formatDiagnostic, mapConfig, type FileConfig } from "./conf/options";
 import { ConfParseError, parseConf } from "./conf/parse";
+import { parseSignalCommand } from "./conf/signal";
 import { log as processLog, MQ9_DEBUG, type ProcessLogger } from "./log";
 import { NATS_DEFAULTS } from "./nats/options";
 
@@ -30,6 +31,8 @@ export type ResolveResult =
     }
   | { kind: "help" }
   | { kind: "version" }
+  /** `--signal`: send `signal` to `pid` instead of starting. */
+  | { kind: "signal"; pid: number; signal: NodeJS.Signals }
   | {
       kind: "error";
       errors: string[];
@@ -90,12 +93,15 @@ nats-server's options:
   -DV                              debug and trace
       --tls, --tlscert <file>, --tlskey <file>, --tlscacert <file>, --tlsverify
                                    TLS for client connections (mutual TLS with --tlsverify)
+  -sl, --signal <cmd>=<pid>        send a running server ldm, reload, quit, term, stop or
+                                   reopen (the pid or a pid file is required) and exit
   -js, -sd, --cluster, --routes, -s, -r, ...   accepted and ignored, with a warning
   -h, --help                       show this text
   -v, --version                    show the version
 
 Ports take 0 (or -1) for "any free port"; the log shows the address actually bound.
-SIGHUP reloads the config file; SIGTERM and SIGINT stop the server. See docs/config.md.
+SIGHUP reloads the config file; SIGTERM and SIGINT stop the server; SIGUSR2 enters
+lame duck mode (stop accepting, close clients over lame_duck_duration, exit). See docs/config.md.
 `;
 }
 
@@ -119,7 +125,7 @@ function readConfigFile(
     return { ok: false, errors: [`cannot read config file: ${reason}`], warnings: [] };
   }
   try {
-    const mapped = mapConfig(parseConf(text, { file, env, readInclude: readFile }));
+    const mapped = mapConfig(parseConf(text, { file, env, readInclude: readFile }), { readFile });
     const warnings = mapped.warnings.map(formatDiagnostic);
     if (mapped.errors.length > 0) {
       return { ok: false, errors: mapped.errors.map(formatDiagnostic), warnings };
@@ -152,6 +158,19 @@ export function resolveConfig(
   if (parsed.kind === "error") return usageError(parsed.message);
   if (parsed.kind !== "run") return parsed;
   const flags: FlagValues = parsed.flags;
+  if (flags.signal !== undefined) {
+    // Before the config file, as nats-server does.
+    const sig = parseSignalCommand(flags.signal, (name) => {
+      try {
+        return readFile(name);
+      } catch {
+        return null;
+      }
+    });
+    return sig.ok
+      ? { kind: "signal", pid: sig.pid, signal: sig.signal }
+      : { kind: "error", errors: [sig.message], warnings: [], usage: false, checkOnly: false };
+  }
   const checkOnly = flags.checkConfig === true;
   if (badHost(flags.host)) {
     return usageError(
@@ -220,6 +239,16 @@ export function loadConfig(opts: LoadOptions = {}): RunConfig {
   if (r.kind === "version") {
     const product = opts.productVersion ? ` (mq9 ${opts.productVersion})` : "";
     process.stdout.write(`${program}: v${NATS_DEFAULTS.version}${product}\n`);
+    process.exit(0);
+  }
+  if (r.kind === "signal") {
+    try {
+      process.kill(r.pid, r.signal);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      say(code === "ESRCH" ? "no such process" : e instanceof Error ? e.message : String(e));
+      process.exit(EXIT_START_FAILED);
+    }
     process.exit(0);
   }
   if (r.kind === "error") {

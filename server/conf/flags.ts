@@ -34,6 +34,8 @@ export interface FlagValues {
   tlsKey?: string;
   tlsCaCert?: string;
   tlsVerify?: boolean;
+  /** `-sl/--signal <command>[=<pid>]`: signal a running server and exit (see signal.ts). */
+  signal?: string;
   // Our own flags (server/config.ts).
   /** null = off. */
   wsPort?: number | null;
@@ -177,7 +179,7 @@ const SPECS: readonly Spec[] = [
   },
   { names: ["no_advertise"], kind: "bool", ignored: "clustering is not supported" },
   { names: ["connect_retries"], kind: "int", ignored: "clustering is not supported" },
-  { names: ["sl", "signal"], kind: "string", refused: "send signals with kill(1) instead" },
+  { names: ["sl", "signal"], kind: "string", apply: str("signal", "<command>[=<pid>]") },
 ];
 
 const BY_NAME: ReadonlyMap<string, Spec> = new Map(

@@ -28,7 +28,7 @@ export function loadConfigFile(
   }
   try {
     const root = parseConf(text, { file, env, readInclude: (p) => fs.readFileSync(p, "utf8") });
-    const mapped = mapConfig(root);
+    const mapped = mapConfig(root, { readFile: (p) => fs.readFileSync(p, "utf8") });
     const warnings = mapped.warnings.map(formatDiagnostic);
     const diagnostics = [...mapped.errors, ...mapped.warnings];
     if (mapped.errors.length > 0) {

@@ -4,7 +4,9 @@
  * flags beat the MQ9_* environment, which beats the config file, which beats defaults.
  * Our defaults stay ours where they differ from nats-server's (host 127.0.0.1, not 0.0.0.0).
  */
+import type { OperatorAuth } from "../nats/auth/operator";
 import type { AuthConfig } from "../nats/auth/types";
+import { LAME_DUCK_DEFAULTS, type LameDuckOptions } from "../nats/lame-duck";
 import type { BrokerOptions } from "../nats/options";
 import { NATS_DEFAULTS } from "../nats/options";
 import type { Mq9Options } from "../mq9/options";
@@ -67,6 +69,8 @@ export interface RunConfig {
   log: { debug: boolean; trace: boolean; logtime: boolean; file: string | null };
   portsFileDir: string | null;
   pidFile: string | null;
+  /** `lame_duck_duration` and `lame_duck_grace_period`. */
+  lameDuck: LameDuckOptions;
 }
 
 export interface MergeInput {
@@ -117,7 +121,13 @@ export function mergeConfig(input: MergeInput): MergeResult {
           monitorPort === undefined
             ? null
             : { host: file.monitor?.host ?? host, port: monitorPort },
-        authorization: mergeAuthorization(flags, file.authorization, file.noAuthUser, tls),
+        authorization: mergeAuthorization(
+          flags,
+          file.authorization,
+          file.noAuthUser,
+          tls,
+          file.operator ?? null,
+        ),
         tls,
         allowNonTls: file.allowNonTls ?? false,
         mq9,
@@ -129,6 +139,10 @@ export function mergeConfig(input: MergeInput): MergeResult {
         },
         portsFileDir: flags.portsFileDir ?? file.portsFileDir ?? null,
         pidFile: flags.pidFile ?? file.pidFile ?? null,
+        lameDuck: {
+          durationMs: file.lameDuckDurationMs ?? LAME_DUCK_DEFAULTS.durationMs,
+          gracePeriodMs: file.lameDuckGracePeriodMs ?? LAME_DUCK_DEFAULTS.gracePeriodMs,
+        },
       },
     };
   } catch (e) {
@@ -171,7 +185,28 @@ function mergeAuthorization(
   a: Authorization | undefined,
   noAuthUser: string | undefined,
   tls: RunTls | null,
+  operator: OperatorAuth | null,
 ): RunAuthorization | null {
+  // nats-server getDefaultAuthTimeout: the TLS timeout plus a second when TLS is on.
+  const timeoutMs = a?.timeoutMs ?? (tls ? tls.timeoutMs + 1000 : DEFAULTS.authTimeoutMs);
+  if (operator !== null) {
+    if (flags.user !== undefined || flags.pass !== undefined || flags.token !== undefined) {
+      throw new MergeError(
+        "--user/--pass/--auth have no use in operator mode (users present JWTs)",
+      );
+    }
+    // Every client presents a user JWT; nothing else in `authorization` applies.
+    return {
+      user: null,
+      password: null,
+      token: null,
+      timeoutMs,
+      users: [],
+      nkeys: [],
+      noAuthUser: null,
+      operator,
+    };
+  }
   const user = flags.user ?? a?.user ?? null;
   const password = flags.pass ?? a?.password ?? null;
   const token = flags.token ?? a?.token ?? null;
@@ -196,8 +231,7 @@ function mergeAuthorization(
     user,
     password,
     token,
-    // nats-server getDefaultAuthTimeout: the TLS timeout plus a second when TLS is on.
-    timeoutMs: a?.timeoutMs ?? (tls ? tls.timeoutMs + 1000 : DEFAULTS.authTimeoutMs),
+    timeoutMs,
     users,
     nkeys,
     noAuthUser: noAuthUser ?? null,

@@ -4,13 +4,23 @@
  * (server/opts.go), plus mq9's own `mq9 { }` block. Options we cannot honour are warnings
  * when ignoring them is safe (clustering, JetStream, logging extras) and errors when
  * ignoring them would open the server or change where messages go (accounts with users,
- * operator/JWT mode, subject mappings). Bad values are errors, with file:line:col.
+ * subject mappings). Operator (JWT) mode is read with conf/operator.ts. Bad values are
+ * errors, with file:line:col.
  */
+import { goDuration } from "../monitor/go-format";
+import { LAME_DUCK_DEFAULTS } from "../nats/lame-duck";
 import { NATS_DEFAULTS } from "../nats/options";
 import { MQ9_DEFAULTS } from "../mq9/options";
 import { isValidSubject } from "../nats/subjects/validate";
 import { parseGoDuration } from "./duration";
+import { decodeJwtOf } from "../nats/auth/jwt";
 import { isValidPublicUserKey } from "./nkey";
+import {
+  checkOperatorMode,
+  emptyOperatorOptions,
+  isMemoryResolver,
+  readOperatorJwt,
+} from "./operator";
 import type { ConfEntry, ConfMap, ConfPosition } from "./parse";
 import type {
   Authorization,
@@ -37,6 +47,7 @@ import {
   asString,
   asStrings,
   bad,
+  durationString,
   enabledPort,
   field,
   type Field,
@@ -44,8 +55,13 @@ import {
 
 export * from "./types";
 
-export function mapConfig(root: ConfMap): MappedConfig {
-  return new Mapper().run(root);
+export interface MapOptions {
+  /** Reads files an option names (`operator: /path/op.jwt`); without it, only inline JWTs. */
+  readFile?: (file: string) => string;
+}
+
+export function mapConfig(root: ConfMap, io: MapOptions = {}): MappedConfig {
+  return new Mapper(io).run(root);
 }
 
 /** nats-server: int32 limits (opts.go max_payload, max_control_line). */
@@ -72,13 +88,9 @@ const IGNORED: Readonly<Record<string, string>> = {
   mqtt: "MQTT",
   server_tags: "server tags",
   default_js_domain: "JetStream",
-  system_account: "the system account",
-  system: "the system account",
   no_system_account: "the system account",
   no_system: "the system account",
   no_sys_acc: "the system account",
-  lame_duck_duration: "lame duck mode",
-  lame_duck_grace_period: "lame duck mode",
   client_advertise: "advertised client URLs",
   trace_verbose: "verbose tracing",
   syslog: "syslog",
@@ -102,20 +114,6 @@ const IGNORED: Readonly<Record<string, string>> = {
 
 /** nats-server options whose absence would open the server or re-route messages. */
 const REFUSED: Readonly<Record<string, string>> = {
-  operator: "operator/JWT mode",
-  operators: "operator/JWT mode",
-  root: "operator/JWT mode",
-  roots: "operator/JWT mode",
-  root_operator: "operator/JWT mode",
-  root_operators: "operator/JWT mode",
-  resolver: "operator/JWT mode",
-  account_resolver: "operator/JWT mode",
-  accounts_resolver: "operator/JWT mode",
-  resolver_tls: "operator/JWT mode",
-  resolver_preload: "operator/JWT mode",
-  resolver_pinned_accounts: "operator/JWT mode",
-  trusted: "operator/JWT mode",
-  trusted_keys: "operator/JWT mode",
   mappings: "subject mappings",
   maps: "subject mappings",
 };
@@ -137,6 +135,14 @@ class Mapper {
   private maxPayloadAt: ConfPosition | null = null;
   private maxPendingAt: ConfPosition | null = null;
   private mq9MaxPayloadAt: ConfPosition | null = null;
+  private lameDuckAt: ConfPosition | null = null;
+  private readonly operator = emptyOperatorOptions();
+  private authorizationAt: ConfPosition | null = null;
+  /** An operator JWT could not be read: that error says enough. */
+  private operatorUnreadable = false;
+  private accountsAt: ConfPosition | null = null;
+
+  constructor(private readonly io: MapOptions) {}
 
   run(root: ConfMap): MappedConfig {
     for (const e of root.entries.values()) this.guard(() => this.top(e));
@@ -255,6 +261,7 @@ class Mapper {
         this.noAuthUserAt = e.pos;
         return;
       case "authorization":
+        this.authorizationAt = e.pos;
         c.authorization = this.authorization(f);
         return;
       case "tls":
@@ -267,10 +274,61 @@ class Mapper {
       case "ws":
         c.websocket = this.websocket(f);
         return;
+      case "lame_duck_duration": {
+        // opts.go: a duration string, and at least 30 seconds.
+        const ms = this.durationText(f);
+        if (ms < 30_000) {
+          throw new BadValue(
+            f.value.pos,
+            `${f.name}: ${goDuration(ms * 1e6)} is too short, the minimum is 30 seconds`,
+          );
+        }
+        c.lameDuckDurationMs = ms;
+        this.lameDuckAt = f.value.pos;
+        return;
+      }
+      case "lame_duck_grace_period":
+        c.lameDuckGracePeriodMs = this.durationText(f);
+        this.lameDuckAt ??= f.value.pos;
+        return;
       case "mq9":
         return this.mq9(f);
       case "accounts":
+        this.accountsAt = e.pos;
         return this.accounts(e);
+      case "operator":
+      case "operators":
+      case "root":
+      case "roots":
+      case "root_operator":
+      case "root_operators":
+        return this.operators(f);
+      case "trusted":
+      case "trusted_keys":
+        this.operator.trustedKeys = asStrings(f);
+        this.operator.trustedAt = e.pos;
+        return;
+      case "resolver":
+      case "account_resolver":
+      case "accounts_resolver":
+        return this.resolver(f);
+      case "resolver_preload":
+        return this.preload(f);
+      case "resolver_pinned_accounts":
+        this.operator.pinnedAccounts = asStrings(f);
+        this.operator.pinnedAt = e.pos;
+        return;
+      case "resolver_tls":
+        this.warnings.push({
+          pos: e.pos,
+          message: `${JSON.stringify(e.key)} is ignored: it is for URL resolvers, which this broker does not support`,
+        });
+        return;
+      case "system_account":
+      case "system":
+        this.operator.systemAccount = asString(f);
+        this.operator.systemAccountAt = e.pos;
+        return;
     }
     const ignored = IGNORED[key];
     if (ignored !== undefined) {
@@ -311,6 +369,61 @@ class Mapper {
       });
     }
     return asDuration(f, false);
+  }
+
+  // --- operator (JWT) mode: conf/operator.ts ---
+
+  private operators(f: Field): void {
+    this.operator.operatorsAt = f.pos;
+    for (const value of asStrings(f)) {
+      try {
+        this.operator.operators.push({
+          claims: readOperatorJwt(value, this.io.readFile),
+          pos: f.value.pos,
+        });
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        this.error(f.value.pos, `error parsing operator JWT: ${reason}`);
+        this.operatorUnreadable = true;
+      }
+    }
+  }
+
+  private resolver(f: Field): void {
+    this.operator.resolverAt = f.pos;
+    if (f.value.kind === "string" && isMemoryResolver(f.value.value)) {
+      this.operator.memoryResolver = true;
+      return;
+    }
+    this.error(
+      f.value.pos,
+      `${f.name}: only MEMORY is supported (URL and directory resolvers are not)`,
+    );
+  }
+
+  private preload(f: Field): void {
+    const map = asMap(f);
+    this.operator.preloadAt = f.pos;
+    const preload: Record<string, string> = {};
+    this.entries(map, (e) => {
+      if (e.value.kind !== "string") {
+        this.error(e.value.pos, "preload map value should be a string JWT");
+        return;
+      }
+      // opts.go: a valid account JWT or a config error (expiry is checked at use).
+      if (!decodeJwtOf(e.value.value, "account").ok) {
+        this.error(e.value.pos, "invalid account JWT");
+        return;
+      }
+      preload[e.key] = e.value.value;
+    });
+    this.operator.preload = preload;
+  }
+
+  /** A duration that must be a string (nats-server takes no plain number here). */
+  private durationText(f: Field): number {
+    if (f.value.kind !== "string") bad(f, 'a duration string (e.g. "30s", "2m")');
+    return durationString(f, f.value.value);
   }
 
   /**
@@ -811,6 +924,32 @@ class Mapper {
       this.error(
         at,
         `max_payload (${maxPayload}) cannot be higher than max_pending (${maxPending})`,
+      );
+    }
+    const a = c.authorization;
+    const hasUsers = a !== undefined && (a.users.length > 0 || a.nkeys.length > 0);
+    const op = this.operatorUnreadable
+      ? { auth: null, errors: [], warnings: [] }
+      : checkOperatorMode(this.operator, hasUsers ? this.authorizationAt : null, this.accountsAt);
+    this.errors.push(...op.errors);
+    this.warnings.push(...op.warnings);
+    if (op.auth !== null) {
+      c.operator = op.auth;
+      if (a !== undefined && (a.user !== null || a.token !== null) && this.authorizationAt) {
+        // nats-server asks every client for a user JWT then, and looks at nothing else.
+        this.warnings.push({
+          pos: this.authorizationAt,
+          message: "authorization user, password and token are ignored in operator mode",
+        });
+      }
+    }
+    const ldmDuration = c.lameDuckDurationMs ?? LAME_DUCK_DEFAULTS.durationMs;
+    const ldmGrace = c.lameDuckGracePeriodMs ?? LAME_DUCK_DEFAULTS.gracePeriodMs;
+    if (ldmGrace >= ldmDuration && this.lameDuckAt) {
+      // server.go validateOptions.
+      this.error(
+        this.lameDuckAt,
+        `lame_duck_grace_period (${goDuration(ldmGrace * 1e6)}) must be shorter than lame_duck_duration (${goDuration(ldmDuration * 1e6)})`,
       );
     }
     const mq9Payload = c.mq9.maxPayload;

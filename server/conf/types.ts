@@ -3,10 +3,12 @@
  * Durations are milliseconds and sizes bytes, like BrokerOptions.
  */
 import type {
+  ConnectionType,
   NkeyUser as AuthNkeyUser,
   PasswordUser as AuthPasswordUser,
   UserPermissions,
 } from "../nats/auth/types";
+import type { OperatorAuth } from "../nats/auth/operator";
 import type { BrokerOptions } from "../nats/options";
 import type { Mq9Options } from "../mq9/options";
 import type { ConfPosition } from "./parse";
@@ -15,8 +17,7 @@ import type { ConfPosition } from "./parse";
 export type { ResponsePermission, SubjectPermission } from "../nats/auth/types";
 export type Permissions = UserPermissions;
 
-export type ConnectionType =
-  "STANDARD" | "WEBSOCKET" | "LEAFNODE" | "LEAFNODE_WS" | "MQTT" | "MQTT_WS";
+export type { ConnectionType };
 
 export interface PasswordUser extends AuthPasswordUser {
   /** null = any kind of connection. */
@@ -97,6 +98,12 @@ export interface FileConfig {
   /** Top-level `allow_non_tls`: with `tls`, clients may also stay in plain text. */
   allowNonTls?: boolean;
   websocket?: WebSocketConfig;
+  /** `lame_duck_duration`: how long closing the clients may take in lame duck mode. */
+  lameDuckDurationMs?: number;
+  /** `lame_duck_grace_period`: the wait before the first client is closed. */
+  lameDuckGracePeriodMs?: number;
+  /** Operator (JWT) mode: `operator`, `resolver: MEMORY`, `resolver_preload`, … */
+  operator?: OperatorAuth;
   mq9: Partial<Mq9Options>;
   /** `mq9.data_dir`. */
   dataDir?: string;

@@ -39,8 +39,13 @@ export interface ConnInfo {
   lang?: string;
   version?: string;
   authorized_user?: string;
+  account?: string;
   subscriptions_list?: string[];
   subscriptions_list_detail?: SubDetail[];
+  jwt?: string;
+  issuer_key?: string;
+  name_tag?: string;
+  tags?: string[];
 }
 
 /** What a connection's row needs, whether it is open or closed (times in ms). */
@@ -66,6 +71,14 @@ export interface ConnFacts {
   version: string;
   /** The user or nkey it authenticated as ("" when none); never a secret. */
   user: string;
+  /** Operator mode: the user's JWT and what it says (JWTs are signed, not secret). */
+  jwt: {
+    account: string;
+    token: string;
+    issuerKey: string;
+    nameTag: string;
+    tags: string[];
+  } | null;
 }
 
 export type SubsMode = "none" | "list" | "detail";
@@ -97,7 +110,22 @@ export function clientFacts(client: Client, rttNs: number): ConnFacts {
     lang: client.opts.lang,
     version: client.opts.version,
     user: client.identity?.name ?? "",
+    jwt:
+      client.grant === null
+        ? null
+        : {
+            account: client.grant.account.key,
+            token: client.opts.jwt,
+            issuerKey: client.grant.issuerKey,
+            nameTag: client.grant.nameTag,
+            tags: client.grant.tags,
+          },
   };
+}
+
+/** The account a client is in: a JWT user's, else the global account `$G`. */
+export function accountOf(client: Client): string {
+  return client.grant?.account.key ?? "$G";
 }
 
 export function subDetail(sub: Subscription, account?: string): SubDetail {
@@ -149,7 +177,11 @@ export function connInfo(
     ...(f.version !== "" && { version: f.version }),
     // `auth=1`. nats-server shows a token here too; a secret is never shown by us.
     ...(auth && f.user !== "" && { authorized_user: f.user }),
+    ...(auth && f.jwt !== null && { account: f.jwt.account }),
     ...(listed && subs === "list" && { subscriptions_list: details.map((d) => d.subject) }),
     ...(listed && subs === "detail" && { subscriptions_list_detail: [...details] }),
+    ...(auth && f.jwt !== null && { jwt: f.jwt.token, issuer_key: f.jwt.issuerKey }),
+    ...(auth && f.jwt !== null && f.jwt.nameTag !== "" && { name_tag: f.jwt.nameTag }),
+    ...(auth && f.jwt !== null && f.jwt.tags.length > 0 && { tags: f.jwt.tags }),
   };
 }

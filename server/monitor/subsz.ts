@@ -6,7 +6,7 @@
  */
 import type { Broker } from "../nats/mod";
 import { isValidLiteralSubject, subjectMatches } from "../nats/subjects/validate";
-import { subDetail, type SubDetail } from "./conn-info";
+import { accountOf, subDetail, type SubDetail } from "./conn-info";
 import { goTime, QueryError, queryBool, queryInt } from "./go-format";
 import type { ConnectionTracker } from "./tracker";
 
@@ -85,8 +85,8 @@ export function subsz(
   for (const client of broker.clients.values()) {
     for (const sub of client.subs.values()) {
       if (query.test !== null && !subjectMatches(sub.subject, query.test)) continue;
-      // Every client is in the global account here.
-      all.push(subDetail(sub, "$G"));
+      // The global account, or the one a JWT user is in (operator mode).
+      all.push(subDetail(sub, accountOf(client)));
     }
   }
   const from = Math.min(query.offset, all.length);

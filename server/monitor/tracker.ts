@@ -6,7 +6,7 @@
  * Broker is constructed; a broker built without it still serves everything else.
  */
 import type { BrokerHooks, Client, Subscription } from "../nats/mod";
-import { clientFacts, subDetail, type ConnFacts, type SubDetail } from "./conn-info";
+import { accountOf, clientFacts, subDetail, type ConnFacts, type SubDetail } from "./conn-info";
 import { RoundTrips } from "./round-trips";
 
 /** nats-server's DEFAULT_MAX_CLOSED_CLIENTS. */
@@ -71,7 +71,7 @@ export class ConnectionTracker {
     facts.reason = client.closeReason ?? "Client Closed";
     facts.numSubs = subs.length;
     // saveClosedClient keeps the account in each detail (newSubDetail).
-    const entry = { facts, subs: subs.map((s) => subDetail(s, "$G")) };
+    const entry = { facts, subs: subs.map((s) => subDetail(s, accountOf(client))) };
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;

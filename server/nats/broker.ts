@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "./client";
 import { Authenticator } from "./auth/authenticator";
+import type { OperatorTrust } from "./auth/operator";
 import type { AuthConfig } from "./auth/types";
 import { CloseReason } from "./close-reason";
 import { DEFAULT_HOOKS, type BrokerHooks } from "./hooks";
@@ -13,7 +14,7 @@ import { SILENT_LOGGER, type Logger } from "./logger";
 import { NATS_DEFAULTS, type BrokerOptions } from "./options";
 import { ERR } from "./protocol/errors";
 import type { Message } from "./message";
-import type { ServerInfo } from "./protocol/info";
+import { infoLine, type ServerInfo } from "./protocol/info";
 import { SubjectIndex, type MatchCacheStats, type MatchResult } from "./subjects/sublist";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
@@ -70,6 +71,8 @@ export class Broker {
   private flushScheduled = false;
   private readonly housekeeping: NodeJS.Timeout;
   private stopping = false;
+  /** Lame duck mode: connections that still arrive are closed at once. */
+  private lameDuck = false;
   private info: ServerInfo;
 
   constructor(config: BrokerConfig = {}) {
@@ -82,12 +85,20 @@ export class Broker {
     };
     this.hooks = this.options.hooks;
     this.log = this.options.log;
-    this.authenticator = new Authenticator(this.options.auth);
+    this.authenticator = this.makeAuthenticator(this.options.auth);
     this.info = this.makeInfo();
     // Write deadlines are checked on a coarse tick rather than a timer per write.
     const tick = Math.max(50, Math.min(1000, Math.floor(this.options.writeDeadline / 4)));
     this.housekeeping = setInterval(() => this.checkWriteDeadlines(), tick);
     this.housekeeping.unref();
+  }
+
+  private makeAuthenticator(
+    auth: AuthConfig | null,
+    trust: OperatorTrust | null = null,
+  ): Authenticator {
+    // Why a JWT was refused goes to the debug log only, as nats-server's does.
+    return new Authenticator(auth, (why) => this.log.debug(`JWT authentication: ${why}`), trust);
   }
 
   private makeInfo(): ServerInfo {
@@ -112,8 +123,14 @@ export class Broker {
    * allowed are closed, as nats-server does on reload; the others keep their connection.
    */
   setAuth(auth: AuthConfig | null): void {
+    const before = this.authenticator;
+    // The same operator settings keep their accounts (connection counts, expiry timers).
+    const sameOperator =
+      before.trust !== null &&
+      JSON.stringify(before.trust.config) === JSON.stringify(auth?.operator ?? null);
     this.options.auth = auth;
-    this.authenticator = new Authenticator(auth);
+    if (!sameOperator) before.dispose();
+    this.authenticator = this.makeAuthenticator(auth, sameOperator ? before.trust : null);
     this.info = { ...this.info, authRequired: this.authenticator.advertised };
     for (const client of [...this.clients.values()]) client.reauthorize();
   }
@@ -166,7 +183,7 @@ export class Broker {
     this.log.debug(`${client.label} - Client connection created`);
     client.begin();
     const max = this.options.maxConnections;
-    if (this.stopping) {
+    if (this.stopping || this.lameDuck) {
       client.close(CloseReason.ServerShutdown);
     } else if (max > 0 && this.clients.size > max) {
       client.sendErr(ERR.maxConnections);
@@ -190,6 +207,25 @@ export class Broker {
       this.log.warn("slow consumer detected", { cid: client.id, reason });
     }
     this.hooks.disconnected(client);
+  }
+
+  /**
+   * Lame duck mode (lame-duck.ts): from now on new connections are closed, and clients
+   * that take asynchronous INFO get one with `"ldm":true` (server.go sendLDMToClients;
+   * with no cluster there are no other servers' URLs to offer). Returns the socket
+   * clients, which the caller closes over time.
+   */
+  enterLameDuckMode(): Client[] {
+    this.lameDuck = true;
+    const clients = [...this.clients.values()];
+    const info: ServerInfo = { ...this.info, lameDuck: true };
+    for (const client of clients) {
+      if (!client.asyncInfo || client.closed) continue;
+      client.sendProto(
+        infoLine(info, { clientId: client.id, clientIp: client.transport.remoteAddress }),
+      );
+    }
+    return clients;
   }
 
   // ---- the subject index ----
@@ -363,6 +399,7 @@ export class Broker {
   async shutdown(timeoutMs = 5000): Promise<void> {
     this.stopping = true;
     clearInterval(this.housekeeping);
+    this.authenticator.dispose();
     const clients = [...this.clients.values()];
     const closed = clients.map((c) => c.gone);
     for (const c of clients) c.close(CloseReason.ServerShutdown);

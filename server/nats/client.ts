@@ -4,8 +4,10 @@
  * WebSocket. Ops are handed to the dispatcher; delivery to other clients goes through the
  * broker.
  */
-import type { Identity } from "./auth/authenticator";
+import type { ConnectContext, Identity } from "./auth/authenticator";
+import { NO_LIMIT } from "./auth/jwt";
 import { newNonce } from "./auth/nkeys";
+import { minLimit, type AccountMember, type JwtGrant } from "./auth/operator";
 import type { Permissions } from "./auth/permissions";
 import { CloseReason } from "./close-reason";
 import type { Broker } from "./broker";
@@ -31,13 +33,18 @@ const RTT_INTERVAL = 60 * 60 * 1000;
 // line head includes its op and separators, so this overestimates then, harmlessly).
 const LINE_OVERHEAD = 5 + 4 + 20 + 4;
 
-export class Client {
+export class Client implements AccountMember {
   readonly id: number;
   readonly transport: Transport;
   readonly startedAt = Date.now();
   opts: ConnectOptions = { ...DEFAULT_CONNECT };
   /** A valid CONNECT was processed. */
   connected = false;
+  /**
+   * Takes asynchronous INFO (lame duck mode; a JWT's max payload): it sent CONNECT with
+   * protocol 1, then a PING (client.go: protocol >= ClientProtoInfo and firstPongSent).
+   */
+  asyncInfo = false;
   closed = false;
   closeReason: CloseReason | null = null;
   readonly subs = new Map<string, Subscription>();
@@ -61,6 +68,9 @@ export class Client {
   pingsOut = 0;
   /** Who this client authenticated as; null before CONNECT. */
   identity: Identity | null = null;
+  /** Operator mode: the account and limits its user JWT gave it (joinAccount). */
+  grant: JwtGrant | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
   /** The nonce sent in INFO when nkey users are configured. */
   nonce: string | undefined;
   private authTimer: NodeJS.Timeout | null = null;
@@ -194,6 +204,81 @@ export class Client {
     return this.identity?.permissions ?? null;
   }
 
+  /** How the authenticator sees this connection (allowed connection types, JWT `src`). */
+  get connectContext(): ConnectContext {
+    return {
+      type: this.transport.kind === "websocket" ? "WEBSOCKET" : "STANDARD",
+      ip: this.transport.remoteAddress,
+    };
+  }
+
+  /**
+   * Operator mode, at CONNECT: joins the account of the user's JWT and takes on its limits
+   * and expiry (client.go registerWithAccount, applyAccountLimits, setExpiration). False
+   * when the account is full, in which case the connection is closed.
+   */
+  joinAccount(grant: JwtGrant): boolean {
+    const account = grant.account;
+    // A second CONNECT replaces what the first one granted.
+    this.grant?.account.members.delete(this);
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    this.grant = null;
+    if (account.connectionsFull()) {
+      this.sendErr(ERR.maxAccountConnections);
+      this.close(CloseReason.MaxAccountConnectionsExceeded);
+      return false;
+    }
+    this.grant = grant;
+    account.members.add(this);
+    if (grant.expiresInMs !== null) {
+      this.expiryTimer = setTimeout(() => {
+        this.sendErr(ERR.userExpired);
+        this.close(CloseReason.AuthenticationExpired);
+      }, grant.expiresInMs);
+      this.expiryTimer.unref();
+    }
+    if (grant.maxPayload !== NO_LIMIT) {
+      const options = this.broker.options;
+      this.parser.setLimits({
+        get maxControlLine() {
+          return options.maxControlLine;
+        },
+        get maxPayload() {
+          return minLimit(grant.maxPayload, options.maxPayload);
+        },
+      });
+    } else this.parser.setLimits(this.broker.options);
+    const maxSubs = this.maxSubscriptions();
+    if (maxSubs !== NO_LIMIT && this.subs.size >= maxSubs) {
+      // client.go applyAccountLimits: told after what is being handled, closed 20 ms later.
+      setImmediate(() => {
+        this.sendErr(ERR.maxSubscriptions);
+        setTimeout(() => this.close(CloseReason.MaxSubscriptionsExceeded), 20).unref();
+      });
+    }
+    return true;
+  }
+
+  /** The account of this client's JWT expired (accounts.go expiredTimeout). */
+  accountExpired(): void {
+    this.sendErr(ERR.accountExpired);
+    this.close(CloseReason.AuthenticationExpired);
+  }
+
+  /** Subscriptions this connection may hold; -1 = no limit. */
+  maxSubscriptions(): number {
+    const server = this.broker.options.maxSubscriptions;
+    const limit = server > 0 ? server : NO_LIMIT;
+    return this.grant === null ? limit : minLimit(this.grant.maxSubs, limit);
+  }
+
+  /** The max payload this connection works with (its JWT's may be lower than the server's). */
+  get maxPayload(): number {
+    const server = this.broker.options.maxPayload;
+    return this.grant === null ? server : minLimit(this.grant.maxPayload, server);
+  }
+
   /** `allow_responses`: a reply subject of a request this client received may be answered. */
   allowResponse(reply: string): void {
     const rule = this.permissions?.responses;
@@ -217,8 +302,9 @@ export class Client {
 
   /** Checks this client again against reloaded credentials; closes it if it no longer passes. */
   reauthorize(): void {
-    if (!this.connected || this.closed) return;
-    const identity = this.broker.authenticator.check(this.opts, this.nonce);
+    // JWT users keep their grant: operator settings cannot change on reload.
+    if (!this.connected || this.closed || this.grant !== null) return;
+    const identity = this.broker.authenticator.check(this.opts, this.nonce, this.connectContext);
     if (identity === null) {
       this.sendErr(ERR.authViolation);
       this.close(CloseReason.AuthenticationViolation);
@@ -452,6 +538,8 @@ export class Client {
       this.broker.log.debug(`${this.label} - Client connection closed: ${reason}`);
     this.parser.stop();
     if (this.authTimer !== null) clearTimeout(this.authTimer);
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.grant?.account.members.delete(this);
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     this.pingTimer = null;
     for (const sub of this.subs.values()) {

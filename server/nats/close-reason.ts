@@ -6,9 +6,12 @@ export enum CloseReason {
   ClientClosed = "Client Closed",
   AuthenticationTimeout = "Authentication Timeout",
   AuthenticationViolation = "Authentication Failure",
+  AuthenticationExpired = "Authentication Expired",
   SlowConsumerPendingBytes = "Slow Consumer (Pending Bytes)",
   SlowConsumerWriteDeadline = "Slow Consumer (Write Deadline)",
   MaxConnectionsExceeded = "Maximum Connections Exceeded",
+  MaxAccountConnectionsExceeded = "Maximum Account Connections Exceeded",
+  MaxSubscriptionsExceeded = "Maximum Subscriptions Exceeded",
   MaxControlLineExceeded = "Maximum Control Line Exceeded",
   MaxPayloadExceeded = "Maximum Message Payload Exceeded",
   ParseError = "Parse Error",
@@ -28,6 +31,9 @@ export function webSocketCloseCode(reason: CloseReason): number {
       return 1000;
     case CloseReason.AuthenticationTimeout:
     case CloseReason.AuthenticationViolation:
+    case CloseReason.AuthenticationExpired:
+    case CloseReason.MaxAccountConnectionsExceeded:
+    case CloseReason.MaxSubscriptionsExceeded:
     case CloseReason.SlowConsumerPendingBytes:
     case CloseReason.SlowConsumerWriteDeadline:
     case CloseReason.MaxConnectionsExceeded:

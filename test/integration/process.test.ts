@@ -133,6 +133,40 @@ describe("npm run broker (server/main-broker.ts)", () => {
     assert.match(proc.stderr(), /still here\n$/);
   });
 
+  it("reopens its log file on SIGUSR1, for log rotation", async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-logrotate-"));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "mq9.log");
+    const port = await freePort();
+    const proc = run("server/main-broker.ts", ["--port", String(port), "-l", file]);
+    const deadline = Date.now() + 15_000;
+    while (!(fs.existsSync(file) && fs.readFileSync(file, "utf8").includes("Server is ready"))) {
+      assert.ok(Date.now() < deadline, "no Server is ready in the log file");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    fs.renameSync(file, `${file}.1`);
+    proc.child.kill("SIGUSR1");
+    while (!(fs.existsSync(file) && fs.readFileSync(file, "utf8").includes("File log re-opened"))) {
+      assert.ok(Date.now() < deadline, "no new log file");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    proc.child.kill("SIGTERM");
+    assert.equal((await withTimeout(proc.exited, 5000, "exit")).code, 0);
+    assert.doesNotMatch(fs.readFileSync(`${file}.1`, "utf8"), /re-opened/);
+  });
+
+  it("exits when nobody reads its stderr any more, instead of spinning on the log", async () => {
+    const port = await freePort();
+    const proc = run("server/main-broker.ts", ["--port", String(port)]);
+    await proc.waitFor(/Server is ready/);
+    // The reader goes away (a harness that closed its end of the pipe); the next log line
+    // (a failed reload, there being no config file) cannot be written.
+    proc.child.stderr!.destroy();
+    proc.child.kill("SIGHUP");
+    const exit = await withTimeout(proc.exited, 10_000, "exit once stderr is gone");
+    assert.deepEqual(exit, { code: 1, signal: null });
+  });
+
   it("exits 2 with a message on a bad flag", async () => {
     const proc = run("server/main-broker.ts", ["--port", "70000"]);
     const exit = await withTimeout(proc.exited, 10_000, "exit on bad flag");

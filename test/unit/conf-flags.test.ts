@@ -169,7 +169,6 @@ describe("parseFlags: nats-server's flags", () => {
     assert.match(flagError("-D=maybe"), /expected true or false/);
     assert.match(flagError("-c", "a.conf", "extra"), /unexpected argument "extra"/);
     assert.match(flagError("---p", "1"), /bad flag syntax/);
-    assert.match(flagError("--signal", "stop"), /not supported/);
     // Booleans take no separate value: "false" is then a stray argument, as in Go.
     assert.match(flagError("-D", "false"), /unexpected argument "false"/);
   });

@@ -4,7 +4,14 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAccount, createUser } from "nkeys.js";
+import { createUser } from "nkeys.js";
+import {
+  accountJwt,
+  createAccount,
+  createOperator,
+  operatorJwt,
+  type KeyPair,
+} from "../support/jwt";
 import { parseConf } from "../../server/conf/parse";
 import { loadConfigFile } from "../../server/conf/load";
 import {
@@ -155,6 +162,13 @@ no_auth_user: a`);
     assert.equal(c.pidFile, "/tmp/x.pid");
     assert.equal(c.portsFileDir, "/tmp");
     assert.equal(c.noAuthUser, "a");
+  });
+
+  it("maps lame_duck_duration and lame_duck_grace_period (duration strings only)", () => {
+    const c = ok('lame_duck_duration: "1m30s"\nlame_duck_grace_period: "0s"');
+    assert.equal(c.lameDuckDurationMs, 90_000);
+    assert.equal(c.lameDuckGracePeriodMs, 0);
+    assert.equal(ok('lame_duck_grace_period: "250ms"').lameDuckGracePeriodMs, 250);
   });
 
   it("matches option names case-insensitively, as nats-server does", () => {
@@ -526,6 +540,68 @@ describe("tls, websocket and mq9 blocks", () => {
   });
 });
 
+describe("operator (JWT) mode", () => {
+  const O = createOperator();
+  const A = createAccount();
+  const B = createAccount();
+  const S = createAccount();
+  const op = operatorJwt(O);
+  const preload = (...accs: KeyPair[]) =>
+    `resolver_preload: {\n${accs.map((a) => `  ${a.getPublicKey()}: ${accountJwt(a, O)}`).join("\n")}\n}`;
+
+  it("maps operator, resolver: MEMORY, resolver_preload and system_account", () => {
+    const c = ok(
+      `operator: ${op}\nresolver: MEMORY\nsystem_account: ${S.getPublicKey()}\n${preload(A, S)}`,
+    );
+    assert.deepEqual(c.operator?.trustedKeys, [O.getPublicKey()]);
+    assert.equal(c.operator?.systemAccount, S.getPublicKey());
+    assert.deepEqual(Object.keys(c.operator?.accounts ?? {}), [A.getPublicKey(), S.getPublicKey()]);
+    // nats-server's warning when there is no system account.
+    assert.match(
+      warnings(`operator: ${op}\nresolver: MEM\n${preload(A)}`)[0]!,
+      /should utilize a System Account/,
+    );
+  });
+
+  it("refuses what nats-server refuses, with its wording", () => {
+    oneError(`operator: ${op}`, 1, /operators require an account resolver to be configured/);
+    oneError(`operator: ${op}\nresolver: URL("http://x/jwt")`, 2, /only MEMORY is supported/);
+    oneError(
+      `operator: ${op}\nresolver: MEMORY\nauthorization { users: [{user: a, password: b}] }`,
+      3,
+      /operators do not allow users to be configured directly/,
+    );
+    oneError(
+      `operator: ${op}\nresolver: MEMORY\nresolver_preload: { ${A.getPublicKey()}: "x.y.z" }`,
+      3,
+      /invalid account JWT/,
+    );
+    oneError(
+      `operator: ${op}\nresolver: MEMORY\nsystem_account: ${S.getPublicKey()}\n${preload(A)}`,
+      3,
+      /error resolving system account: account missing/,
+    );
+    oneError(
+      `operator: ${operatorJwt(O, { system_account: A.getPublicKey() })}\nresolver: MEMORY\nsystem_account: ${S.getPublicKey()}\n${preload(A, S)}`,
+      3,
+      /system_account in config and operator JWT must be identical/,
+    );
+    oneError(
+      `operator: ${operatorJwt(O, { assert_server_version: "3.0.0" })}\nresolver: MEMORY`,
+      1,
+      /expected major version 3 > server major version 2/,
+    );
+  });
+
+  it("refuses a second account: one subject namespace, one account", () => {
+    oneError(
+      `operator: ${op}\nresolver: MEMORY\n${preload(A, B)}`,
+      3,
+      /holds 2 accounts besides the system account/,
+    );
+  });
+});
+
 describe("options we do not support", () => {
   it("warns for options that are safe to ignore", () => {
     const w = warnings(`server_tags: ["a"]
@@ -534,9 +610,8 @@ cluster { port: 6222 }
 gateway { name: A }
 jetstream { store_dir: /tmp }
 mqtt { port: 1883 }
-lame_duck_duration: "30s"
 accounts { A: {} }`);
-    assert.equal(w.length, 8);
+    assert.equal(w.length, 7);
     assert.match(w[0] as string, /^t\.conf:1:1: "server_tags" is ignored/);
     assert.match(
       w[1] as string,
@@ -550,7 +625,7 @@ accounts { A: {} }`);
       1,
       /account "A" defines users/,
     );
-    oneError("operator: /x.jwt", 1, /operator\/JWT mode/);
+    oneError("operator: /x.jwt", 1, /error parsing operator JWT: open \/x\.jwt/);
     oneError('mappings { "a": "b" }', 1, /subject mappings/);
   });
 
@@ -602,10 +677,10 @@ const CORPUS_FAILURES: Readonly<Record<string, RegExp>> = {
   // Features we refuse rather than ignore (nats-server accepts them).
   "server/configs/accounts.conf": /account "synadia" defines users/,
   "test/configs/multi_accounts.conf": /account "engineering" defines users/,
-  "server/configs/js-op.conf": /"operator" is not supported/,
-  "test/configs/operator.conf": /"operator" is not supported/,
-  "test/configs/operator_inline.conf": /"operator" is not supported/,
-  "test/configs/resolver_preload.conf": /"operator" is not supported/,
+  "server/configs/js-op.conf": /resolver: only MEMORY is supported/,
+  // Their operator JWT files (test/configs/nkeys/) are not in the corpus.
+  "test/configs/operator.conf": /error parsing operator JWT: ENOENT/,
+  "test/configs/resolver_preload.conf": /error parsing operator JWT: ENOENT/,
   "test/configs/tls_cert_cn.conf": /verify_and_map is not supported/,
   "test/configs/tls_cert_id.conf": /verify_and_map is not supported/,
   "test/configs/tls_cert_san_auth.conf": /verify_and_map is not supported/,
@@ -685,6 +760,7 @@ describe(
           maxPingsOut: 3,
           writeDeadline: 3000,
         },
+        lameDuckDurationMs: 4 * 60_000,
         mq9: {},
       });
       assert.deepEqual(
@@ -694,7 +770,6 @@ describe(
           "syslog",
           "remote_syslog",
           "prof_port",
-          "lame_duck_duration",
           "connect_error_reports",
           "reconnect_error_reports",
         ],
@@ -861,6 +936,19 @@ const BAD_FILES: [string, RegExp, NatsVerdict][] = [
     "websocket {\n port: 8080, no_tls: true\n allowed_origins: [1 ]\n}",
     /expected a string/,
     "rejects",
+  ],
+  ['lame_duck_duration: "10s"', /10s is too short, the minimum is 30 seconds/, "rejects"],
+  ["lame_duck_duration: 60", /expected a duration string/, "rejects"],
+  ['lame_duck_grace_period: "-1s"', /cannot be negative/, "rejects"],
+  [
+    'lame_duck_grace_period: "3m"',
+    /lame_duck_grace_period \(3m0s\) must be shorter than lame_duck_duration \(2m0s\)/,
+    "refuses to start",
+  ],
+  [
+    'lame_duck_duration: "40s"\nlame_duck_grace_period: "40s"',
+    /\(40s\) must be shorter than lame_duck_duration \(40s\)/,
+    "refuses to start",
   ],
   ["no_auth_user: bob", /no users are defined/, "refuses to start"],
   ["websocket { port: 8080 }", /needs a tls/, "refuses to start"],

@@ -345,6 +345,45 @@ describe("resolveConfig: nats-server's flags and config file", () => {
   });
 });
 
+describe("--signal <command>[=<pid>] (nats-server -sl)", () => {
+  it("names the signal and the pid, from the command line or a pid file", () => {
+    assert.deepEqual(resolveConfig(["--signal", "ldm=123"], {}), {
+      kind: "signal",
+      pid: 123,
+      signal: "SIGUSR2",
+    });
+    const fromFile = resolveConfig(
+      ["-sl", "reload=/run/x.pid"],
+      {},
+      files({ "/run/x.pid": "77\n" }),
+    );
+    assert.deepEqual(fromFile, { kind: "signal", pid: 77, signal: "SIGHUP" });
+    const signals = ["stop", "quit", "reopen", "reload", "ldm", "term"].map((c) => {
+      const r = resolveConfig(["--signal", `${c}=1`], {});
+      return r.kind === "signal" ? r.signal : r.kind;
+    });
+    assert.deepEqual(signals, ["SIGKILL", "SIGINT", "SIGUSR1", "SIGHUP", "SIGUSR2", "SIGTERM"]);
+    // Before the config file is read, as in nats-server.
+    assert.equal(
+      resolveConfig(["-c", "missing.conf", "--signal", "ldm=5"], {}, files({})).kind,
+      "signal",
+    );
+  });
+
+  it("refuses unknown commands, bad pids and a missing pid with nats-server's wording", () => {
+    assert.equal(error(resolveConfig(["--signal", "nap=1"], {})), 'unknown signal "nap"');
+    assert.equal(error(resolveConfig(["--signal", "ldm=abc"], {}, files({}))), "invalid pid: abc");
+    assert.equal(
+      error(resolveConfig(["--signal", "ldm=1=2"], {})),
+      "invalid signal parameters: [2]",
+    );
+    // 0 and negative pids would signal a process group or every process: refused.
+    assert.equal(error(resolveConfig(["--signal", "stop=-1"], {}, files({}))), "invalid pid: -1");
+    assert.equal(error(resolveConfig(["--signal", "stop=0"], {}, files({}))), "invalid pid: 0");
+    assert.match(error(resolveConfig(["--signal", "ldm"], {})), /no pid given/);
+  });
+});
+
 describe("what the broker refuses until it supports it", () => {
   it("accepts authorization and TLS from the file or the flags", () => {
     assert.deepEqual(unsupportedSettings(config(resolveConfig([], {}))), []);

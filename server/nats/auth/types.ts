@@ -2,6 +2,7 @@
  * Authentication and authorization settings of the NATS layer (nats-wire-notes §1.11):
  * what a config file's `authorization {…}` block becomes. Durations are milliseconds.
  */
+import type { OperatorAuth } from "./operator";
 
 /** Subjects a user may use. `allow: null` = anything not denied; `allow: []` = nothing. */
 export interface SubjectPermission {
@@ -23,17 +24,24 @@ export interface UserPermissions {
   response: ResponsePermission | null;
 }
 
+/** `allowed_connection_types` names (auth.go connectionTypeAllowed). */
+export type ConnectionType =
+  "STANDARD" | "WEBSOCKET" | "LEAFNODE" | "LEAFNODE_WS" | "MQTT" | "MQTT_WS";
+
 export interface PasswordUser {
   user: string;
   /** Plain text or a bcrypt hash (`$2a$…`); null = none. */
   password: string | null;
   permissions: UserPermissions | null;
+  /** null or absent = any kind of connection. */
+  allowedConnectionTypes?: ConnectionType[] | null;
 }
 
 export interface NkeyUser {
   /** Public user key, `U…`. */
   nkey: string;
   permissions: UserPermissions | null;
+  allowedConnectionTypes?: ConnectionType[] | null;
 }
 
 export interface AuthConfig {
@@ -47,11 +55,17 @@ export interface AuthConfig {
   nkeys: NkeyUser[];
   /** A client that sends no credentials is this user (must be one of `users`). */
   noAuthUser: string | null;
+  /** Operator (JWT) mode: users are the accounts' JWT users, and nothing else above applies. */
+  operator?: OperatorAuth | null;
 }
 
 export function authRequired(auth: AuthConfig | null): boolean {
   if (auth === null) return false;
   return (
-    auth.user !== null || auth.token !== null || auth.users.length > 0 || auth.nkeys.length > 0
+    (auth.operator ?? null) !== null ||
+    auth.user !== null ||
+    auth.token !== null ||
+    auth.users.length > 0 ||
+    auth.nkeys.length > 0
   );
 }

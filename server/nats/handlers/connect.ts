@@ -15,13 +15,15 @@ export function handleConnect(client: Client, op: ConnectOp): void {
     return client.close(CloseReason.ProtocolViolation);
   }
   client.noteConnect(opts);
-  const identity = client.broker.authenticator.check(opts, client.nonce);
+  const identity = client.broker.authenticator.check(opts, client.nonce, client.connectContext);
   // An account in CONNECT is an authorization violation too (no accounts here).
   if (identity === null || opts.account !== "" || opts.newAccount) {
     client.broker.log.warn("authorization violation", { cid: client.id, user: opts.user });
     client.sendErr(ERR.authViolation);
     return client.close(CloseReason.AuthenticationViolation);
   }
+  // Operator mode: the JWT's account, as part of authorizing (auth.go RegisterNkeyUser).
+  if (identity.grant !== undefined && !client.joinAccount(identity.grant)) return;
   if (opts.protocol < 0 || opts.protocol > 1) {
     client.sendErr(ERR.badProtocol);
     return client.close(CloseReason.BadClientProtocolVersion);

@@ -12,9 +12,9 @@ export function handleSub(client: Client, op: SubOp): void {
     client.sendErr(ERR.subscribeViolation(op.subject, op.queue));
     return;
   }
-  const max = client.broker.options.maxSubscriptions;
+  const max = client.maxSubscriptions();
   // The limit is checked before the duplicate-sid check, as nats-server does.
-  if (max > 0 && client.subs.size >= max) {
+  if (max !== -1 && client.subs.size >= max) {
     client.sendErr(ERR.maxSubscriptions);
     return;
   }

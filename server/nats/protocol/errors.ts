@@ -15,6 +15,9 @@ export const ERR = {
   invalidSubject: "Invalid Subject",
   invalidPublishSubject: "Invalid Publish Subject",
   maxSubscriptions: "maximum subscriptions exceeded",
+  maxAccountConnections: "maximum account active connections exceeded",
+  userExpired: "User Authentication Expired",
+  accountExpired: "Account Authentication Expired",
   publishViolation: (subject: string) => `Permissions Violation for Publish to "${subject}"`,
   subscribeViolation: (subject: string, queue: string | null) =>
     `Permissions Violation for Subscription to "${subject}"` +

@@ -18,6 +18,8 @@ export interface ServerInfo {
   tlsVerify: boolean;
   /** Clients may start TLS after INFO, or stay plain (`allow_non_tls`). */
   tlsAvailable: boolean;
+  /** Lame duck mode: only in the INFO that announces it (server.go sendLDMToClients). */
+  lameDuck?: boolean;
 }
 
 export interface ClientInfo {
@@ -43,8 +45,10 @@ export function infoLine(server: ServerInfo, client: ClientInfo): Buffer {
   if (server.tlsVerify) info.tls_verify = true;
   if (server.tlsAvailable) info.tls_available = true;
   info.max_payload = server.maxPayload;
-  if (client.nonce !== undefined) info.nonce = client.nonce;
   info.client_id = client.clientId;
   info.client_ip = client.clientIp;
+  // After client_ip, in the order of nats-server's Info struct.
+  if (client.nonce !== undefined) info.nonce = client.nonce;
+  if (server.lameDuck) info.ldm = true;
   return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
 }

@@ -128,7 +128,12 @@ export class Parser {
   /** The one PUB op this parser hands out, again and again (see ParsedPub). */
   private readonly pub = new ParsedPub();
 
-  constructor(private readonly limits: ParserLimits) {}
+  constructor(private limits: ParserLimits) {}
+
+  /** Other limits for this connection from now on (a JWT user's own max payload). */
+  setLimits(limits: ParserLimits): void {
+    this.limits = limits;
+  }
 
   /** True once a failure was emitted; all later input is ignored. */
   get dead(): boolean {
