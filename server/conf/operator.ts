@@ -104,6 +104,8 @@ export function checkOperatorMode(
       [o.resolverAt, "resolver"],
       [o.preloadAt, "resolver_preload"],
       [o.pinnedAt, "resolver_pinned_accounts"],
+      // Without an operator it names a config account; we have one account.
+      [o.systemAccountAt, "system_account"],
     ] as const) {
       if (pos !== null) warnings.push({ pos, message: `"${name}" is ignored without an operator` });
     }
