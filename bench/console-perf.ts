@@ -22,6 +22,7 @@ import { Mq9Client, approvalRequest, type Priority } from "../lib/mq9/mod";
 import { startProductServer } from "../e2e/support/product-server";
 import { ensureConsoleBuild } from "../server/console-build";
 import { createLogger } from "../server/log";
+import { CHROMIUM_LAUNCH } from "../e2e/support/chromium";
 import { ROOT } from "../e2e/support/paths";
 
 const { values: opt } = parseArgs({
@@ -187,16 +188,7 @@ async function main(): Promise<void> {
   const server = await startProductServer(["-c", conf]);
   const nc = await connect({ servers: server.natsUrl, timeout: 5000 });
   const mq9 = new Mq9Client(nc);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const rows: [string, string][] = [];
   try {
     const box = await mq9.create({ ttl: 3600 });

@@ -21,6 +21,7 @@ import {
   isMemoryResolver,
   readOperatorJwt,
 } from "./operator";
+import { CONNECTION_TYPES } from "../nats/auth/types";
 import type { ConfEntry, ConfMap, ConfPosition } from "./parse";
 import type {
   Authorization,
@@ -67,14 +68,6 @@ export function mapConfig(root: ConfMap, io: MapOptions = {}): MappedConfig {
 /** nats-server: int32 limits (opts.go max_payload, max_control_line). */
 const MAX_INT32 = 2 ** 31 - 1;
 const DEFAULT_RESPONSE: ResponsePermission = { maxMsgs: 1, expiresMs: 2 * 60_000 };
-const CONNECTION_TYPES: readonly ConnectionType[] = [
-  "STANDARD",
-  "WEBSOCKET",
-  "LEAFNODE",
-  "LEAFNODE_WS",
-  "MQTT",
-  "MQTT_WS",
-];
 
 /** nats-server options we do not implement and that are safe to ignore. */
 const IGNORED: Readonly<Record<string, string>> = {

@@ -22,7 +22,7 @@ import {
 } from "./jwt";
 import { blockingIssues, parseCidr, parseClock } from "./jwt-validation";
 import { decodeSignature, verifySignature } from "./nkeys";
-import type { UserPermissions } from "./types";
+import { CONNECTION_TYPES, type UserPermissions } from "./types";
 
 export interface OperatorAuth {
   /** Keys whose account JWTs are trusted: the operators (unless strict) and their signing keys. */
@@ -124,14 +124,7 @@ export function minLimit(value: number, limit: number): number {
   return limit !== NO_LIMIT ? limit : value;
 }
 
-const CONNECTION_TYPES = new Set([
-  "STANDARD",
-  "WEBSOCKET",
-  "LEAFNODE",
-  "LEAFNODE_WS",
-  "MQTT",
-  "MQTT_WS",
-]);
+const KNOWN_CONNECTION_TYPES: ReadonlySet<string> = new Set(CONNECTION_TYPES);
 
 export class OperatorTrust {
   private readonly accounts = new Map<string, JwtAccount>();
@@ -159,7 +152,7 @@ export class OperatorTrust {
     if (issues.length > 0) return fail(`User JWT no longer valid: ${issues.join("; ")}`);
 
     const types = juc.allowedConnectionTypes.map((t) => t.toUpperCase());
-    const known = types.filter((t) => CONNECTION_TYPES.has(t));
+    const known = types.filter((t) => KNOWN_CONNECTION_TYPES.has(t));
     // Unknown types are dropped; if none is left, the user was meant for those only.
     if (types.length > 0 && known.length === 0) return fail("invalid connection types");
     if (known.length > 0 && !known.includes(conn.type)) return fail("Connection type not allowed");

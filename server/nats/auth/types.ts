@@ -25,8 +25,15 @@ export interface UserPermissions {
 }
 
 /** `allowed_connection_types` names (auth.go connectionTypeAllowed). */
-export type ConnectionType =
-  "STANDARD" | "WEBSOCKET" | "LEAFNODE" | "LEAFNODE_WS" | "MQTT" | "MQTT_WS";
+export const CONNECTION_TYPES = [
+  "STANDARD",
+  "WEBSOCKET",
+  "LEAFNODE",
+  "LEAFNODE_WS",
+  "MQTT",
+  "MQTT_WS",
+] as const;
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 
 export interface PasswordUser {
   user: string;
