@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -14,6 +13,7 @@ import { connect, StringCodec } from "nats";
 import { connect as wsConnect } from "nats.ws";
 import WebSocket from "ws";
 import { killAll, ROOT, spawnEntry, withTimeout, type Proc } from "../support/spawned";
+import { rawConnection } from "../support/raw-connection";
 
 const ENTRY = path.join(ROOT, "server/main-broker.ts");
 const sc = StringCodec();
@@ -53,43 +53,6 @@ async function tcpPort(proc: Proc): Promise<number> {
   return Number(m[1]);
 }
 
-/** A raw protocol connection: everything the server sent, and a way to wait for more. */
-interface Raw {
-  socket: net.Socket;
-  text(): string;
-  until(re: RegExp, timeoutMs?: number): Promise<string>;
-  closed: Promise<void>;
-}
-
-function raw(port: number): Raw {
-  const socket = net.connect(port, "127.0.0.1");
-  let text = "";
-  const waiters = new Set<() => void>();
-  socket.on("data", (d: Buffer) => {
-    text += d.toString("latin1");
-    for (const w of waiters) w();
-  });
-  socket.on("error", () => {});
-  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-  const until = (re: RegExp, timeoutMs = 5000) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        if (re.test(text)) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(text);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${re}; got ${JSON.stringify(text)}`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
-  return { socket, text: () => text, until, closed };
-}
-
 function infoOf(text: string): { max_payload: number } {
   const m = /^INFO (\{.*\}) \r\n/.exec(text);
   assert.ok(m, `no INFO in ${JSON.stringify(text)}`);
@@ -122,7 +85,7 @@ describe("a nats-server config file (-c)", () => {
     assert.match(proc.stderr(), new RegExp(`Using configuration file: ${conf}\\n`));
 
     // max_payload: advertised in INFO and enforced (nats-wire-notes §1.9).
-    const big = raw(port);
+    const big = rawConnection(port);
     assert.equal(infoOf(await big.until(/\r\n/)).max_payload, 1024);
     big.socket.write(`CONNECT {"verbose":false}\r\nPUB big 2000\r\n${"x".repeat(2000)}\r\n`);
     await big.until(/-ERR 'Maximum Payload Violation'\r\n/);
@@ -157,15 +120,15 @@ describe("a nats-server config file (-c)", () => {
 
     // ping_interval "1s": the server pings an idle client within about a second
     // (nats-server's default would be two minutes).
-    const idle = raw(port);
+    const idle = rawConnection(port);
     await idle.until(/\r\n/);
     idle.socket.write('CONNECT {"verbose":false}\r\n');
     await idle.until(/PING\r\n/, 4000);
 
     // max_connections 4: nc, wsc and idle are three; a fourth is let in, a fifth refused.
-    const fourth = raw(port);
+    const fourth = rawConnection(port);
     await fourth.until(/^INFO /);
-    const fifth = raw(port);
+    const fifth = rawConnection(port);
     await fifth.until(/-ERR 'maximum connections exceeded'\r\n/);
     await withTimeout(fifth.closed, 5000, "close of the connection over the limit");
 
@@ -248,7 +211,7 @@ describe("a nats-server config file (-c)", () => {
     const proc = broker(["-c", conf, "-D"]);
     await proc.waitFor(/Server is ready/);
     const port = await tcpPort(proc);
-    const old = raw(port);
+    const old = rawConnection(port);
     assert.equal(infoOf(await old.until(/\r\n/)).max_payload, 1024);
     old.socket.write('CONNECT {"verbose":false}\r\n');
 
@@ -260,7 +223,7 @@ describe("a nats-server config file (-c)", () => {
     assert.match(proc.stderr(), /\[INF\] Reloaded: mq9\.default_ttl = 60\n/);
 
     // A new connection is told, and allowed, 4 KB.
-    const fresh = raw(port);
+    const fresh = rawConnection(port);
     assert.equal(infoOf(await fresh.until(/\r\n/)).max_payload, 4096);
     fresh.socket.write(
       `CONNECT {"verbose":false}\r\nPUB big 3000\r\n${"x".repeat(3000)}\r\nPING\r\n`,
@@ -281,7 +244,7 @@ describe("a nats-server config file (-c)", () => {
     await proc.waitFor(
       /\[ERR\] Failed to reload server configuration: config reload not supported for port/,
     );
-    const after = raw(port);
+    const after = rawConnection(port);
     assert.equal(infoOf(await after.until(/\r\n/)).max_payload, 4096);
     assert.doesNotMatch(proc.stderr(), /max_payload = 8192/);
 

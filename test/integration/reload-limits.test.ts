@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -14,47 +13,13 @@ import { startLogged, type ServerKind } from "../support/logged-server";
 import { haveNatsServer } from "../support/nats-server";
 import { freePort } from "../support/ports";
 import { killAll, withTimeout } from "../support/spawned";
+import { rawConnection } from "../support/raw-connection";
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-reload-limits-"));
 after(() => {
   killAll();
   fs.rmSync(TMP, { recursive: true, force: true });
 });
-
-/** A raw protocol connection: everything the server sent, and a way to wait for more. */
-interface Raw {
-  socket: net.Socket;
-  text(): string;
-  until(re: RegExp): Promise<string>;
-  closed: Promise<void>;
-}
-
-function raw(port: number): Raw {
-  const socket = net.connect(port, "127.0.0.1");
-  let text = "";
-  const waiters = new Set<() => void>();
-  socket.on("data", (d: Buffer) => {
-    text += d.toString("latin1");
-    for (const w of waiters) w();
-  });
-  socket.on("error", () => {});
-  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-  const until = (re: RegExp) =>
-    withTimeout(
-      new Promise<string>((resolve) => {
-        const check = () => {
-          if (!re.test(text)) return;
-          waiters.delete(check);
-          resolve(text);
-        };
-        waiters.add(check);
-        check();
-      }),
-      5000,
-      `${re} on the connection (so far ${JSON.stringify(text.slice(-200))})`,
-    );
-  return { socket, text: () => text, until, closed };
-}
 
 function maxPayloadInInfo(text: string): number {
   const m = /^INFO (\{.*\}) \r\n/.exec(text);
@@ -90,14 +55,14 @@ async function run(kind: ServerKind): Promise<Outcome> {
       await server.waitFor(new RegExp(`(\\[INF\\] Reloaded server configuration\\n[^]*){${n}}`));
     };
     const newInfo = async () => {
-      const r = raw(port);
+      const r = rawConnection(port);
       const text = await r.until(/\r\n/);
       r.socket.destroy();
       return maxPayloadInInfo(text);
     };
 
-    const a = raw(port);
-    const b = raw(port);
+    const a = rawConnection(port);
+    const b = rawConnection(port);
     for (const c of [a, b]) {
       assert.equal(maxPayloadInInfo(await c.until(/\r\n/)), 1024);
       c.socket.write('CONNECT {"verbose":false}\r\nPING\r\n');
