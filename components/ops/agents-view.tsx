@@ -13,6 +13,7 @@ import { fetchJson } from "./fetch-json";
 import { MailboxLink } from "./mailbox-link";
 import { Time } from "./time";
 import { hintClass, inputClass } from "./ui";
+import { RefreshError } from "./refresh-error";
 
 const POLL_MS = 3000;
 
@@ -126,11 +127,7 @@ export function AgentsView({ initial }: { initial: AgentsData }) {
           {counts.fresh} fresh · {counts.stale} stale · {counts.gone} gone
           {q.trim() !== "" ? ` · ${shown.length} match` : ""}
         </p>
-        {error ? (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            Could not refresh: {error}
-          </p>
-        ) : null}
+        <RefreshError error={error} />
       </div>
 
       {data.agents.length === 0 ? (

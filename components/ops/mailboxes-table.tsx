@@ -17,6 +17,7 @@ import { fetchJson } from "./fetch-json";
 import { MailboxLink } from "./mailbox-link";
 import { Time } from "./time";
 import { buttonClass, hintClass, inputClass, linkClass } from "./ui";
+import { RefreshError } from "./refresh-error";
 
 export interface MailboxesQueryState {
   q: string;
@@ -195,11 +196,7 @@ export function MailboxesTable({
             : `${formatCount(page.total)} of ${formatCount(page.all)} mailboxes match`}
           {page.total > page.rows.length ? ` · showing ${from}–${to}` : ""}
         </p>
-        {error ? (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            Could not refresh: {error}
-          </p>
-        ) : null}
+        <RefreshError error={error} />
       </div>
 
       {page.all === 0 ? (
