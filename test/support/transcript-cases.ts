@@ -764,6 +764,7 @@ export const CASES: readonly TranscriptCase[] = [
   {
     name: "stale connection: PING, PING, Stale Connection, close",
     config: "ping1s",
+    serverPings: true,
     steps: [{ send: Q }, { waitMs: 3300 }],
     closeWaitMs: 1000,
     noSplit: "timer-driven",
@@ -771,6 +772,7 @@ export const CASES: readonly TranscriptCase[] = [
   {
     name: "PONG resets the outstanding PING count",
     config: "ping1s",
+    serverPings: true,
     steps: [{ send: Q }, { waitMs: 1500 }, { send: "PONG\r\n" }, { waitMs: 2000 }],
     noSplit: "timer-driven",
   },
@@ -778,6 +780,7 @@ export const CASES: readonly TranscriptCase[] = [
     // No RTT has been measured yet, so nats-server pings whatever the client did.
     name: "first server PING is sent despite client activity",
     config: "ping1s",
+    serverPings: true,
     steps: [{ send: Q }, { waitMs: 500 }, { send: "PUB x 1\r\na\r\n" }, { waitMs: 900 }],
     noSplit: "timer-driven",
   },
@@ -785,6 +788,7 @@ export const CASES: readonly TranscriptCase[] = [
     // After a PING/PONG round trip, a PUB within the interval skips the next PING (§1.10).
     name: "after a PONG, client PUB activity delays the next server PING",
     config: "ping1s",
+    serverPings: true,
     steps: [{ send: Q }, { waitMs: 1500 }, { send: "PONG\r\nPUB x 1\r\na\r\n" }, { waitMs: 1000 }],
     closeWaitMs: 50,
     noSplit: "timer-driven",
