@@ -270,9 +270,9 @@ export async function startBrokerService(
   } catch (err) {
     // A listener that did open must not keep the process alive after a failed start.
     await Promise.allSettled(listeners.map((l) => l.close()));
-    mq9.stop();
+    await mq9.stop();
     await broker.shutdown();
-    store.close();
+    await store.close();
     removeFiles();
     throw err;
   }
@@ -330,9 +330,9 @@ export async function startBrokerService(
       stopped.abort();
       await Promise.allSettled(listeners.map((l) => l.close()));
       // Commit what was accepted (and release the PONGs waiting on it) before closing.
-      mq9.stop();
+      await mq9.stop();
       await broker.shutdown();
-      store.close();
+      await store.close();
       removeFiles();
     })());
   let lameDuck: Promise<void> | null = null;

@@ -6,8 +6,9 @@
  * trip per chunk, and a connection that dies mid-replay leaves the rest unread.
  *
  * Live messages that arrive meanwhile skip the subscription and stay unread. The replay
- * walks a cursor through mq9 order; when it reaches the end with nothing in flight it
- * looks once more from the start (for urgent mail that arrived behind the cursor), and
+ * walks a cursor through mq9 order; when it reaches the end with nothing in flight (no
+ * chunk unconfirmed or not yet marked read, no message to this mailbox being committed)
+ * it looks once more from the start (for urgent mail that arrived behind the cursor), and
  * switches to live delivery in the same turn as an empty read, so nothing is lost or
  * doubled.
  */
@@ -48,6 +49,9 @@ export function startOwnerReplay(
         // Wait for the chunks in flight: until they are read, a look from the start
         // would find them again.
         if (inFlight > 0) return;
+        // Messages being committed skipped this subscription and are not visible yet:
+        // look again once they are.
+        if (mq9.isWriting(box)) return mq9.writer.afterHanded(pump);
         rows = mq9.store.unread(mailId, rank, CHUNK, null);
         if (rows.length === 0) return finish();
       }
@@ -57,12 +61,18 @@ export function startOwnerReplay(
       cursor = { priority: last.priority, msgId: last.msgId };
       inFlight++;
       sub.client.confirmReceipt((received) => {
-        inFlight--;
-        if (!received) return finish();
-        mq9.markRead(new Map([[box, sent]]));
-        // A subscription that reached its UNSUB max is closed now.
-        if (sub.closed) finish();
-        else pump();
+        if (!received) {
+          inFlight--;
+          return finish();
+        }
+        // In flight until the marks are committed: a look from the start must not find
+        // these again.
+        mq9.markRead(new Map([[box, sent]]), () => {
+          inFlight--;
+          // A subscription that reached its UNSUB max is closed now.
+          if (sub.closed) finish();
+          else pump();
+        });
       });
     }
   };

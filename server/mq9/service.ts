@@ -44,6 +44,10 @@ export class Mq9Service {
   private brokerRef: Broker | null = null;
   private nextMsgId = 1;
   private readonly creates = new Map<Client, number[]>();
+  /** Messages per mailbox handed to the store and not committed yet. */
+  private readonly writing = new Map<Mailbox, number>();
+  /** QUERYs run one at a time, each after the read marks of the one before (serially). */
+  private queries: (() => void)[] | null = null;
   private readonly expiry: Expiry;
   readonly reaper: Reaper;
 
@@ -55,15 +59,12 @@ export class Mq9Service {
     this.options = { ...MQ9_DEFAULTS, ...options };
     // An operator who lowers the maximum lowers the default with it.
     this.options.defaultTtl = Math.min(this.options.defaultTtl, this.options.maxTtl);
-    this.writer = new GroupCommit(
-      {
-        prepare: (s) => this.prepare(s),
-        write: (batch) => this.write(batch),
-        committed: (batch) => this.committed(batch),
-        failed: (batch, err) => this.failed(batch, err),
-      },
-      (fn) => this.store.transaction(fn),
-    );
+    this.writer = new GroupCommit({
+      prepare: (s) => this.prepare(s),
+      write: (batch, done) => this.write(batch, done),
+      committed: (batch) => this.committed(batch),
+      failed: (batch, err) => this.failed(batch, err),
+    });
     this.expiry = new Expiry(this);
     this.reaper = new Reaper(store);
     this.hooks = {
@@ -94,11 +95,14 @@ export class Mq9Service {
     this.log.info("mq9 ready", { mailboxes: this.mailboxes.size, next_msg_id: this.nextMsgId });
   }
 
-  /** Commits what is queued and stops the timers; the store stays open for the caller. */
-  stop(): void {
-    this.writer.commit();
+  /**
+   * Stops the timers and commits what is queued (releasing the PONGs waiting on it); the
+   * store stays open for the caller.
+   */
+  async stop(): Promise<void> {
     this.expiry.stop();
     this.reaper.stop();
+    await this.writer.drain();
   }
 
   allocateMsgId(): number {
@@ -258,9 +262,22 @@ export class Mq9Service {
     return true;
   }
 
-  private write(batch: readonly PendingSend[]): void {
-    for (const s of batch) this.store.insertMessage(s.row, s.box.type === "latest");
-    this.store.saveNextMsgId(this.nextMsgId);
+  private write(batch: readonly PendingSend[], done: (err: Error | null) => void): void {
+    for (const s of batch) this.writing.set(s.box, (this.writing.get(s.box) ?? 0) + 1);
+    const writes = batch.map((s) => ({ row: s.row, latest: s.box.type === "latest" }));
+    this.store.writer.writeMessages(writes, this.nextMsgId, (err) => {
+      for (const s of batch) {
+        const n = (this.writing.get(s.box) ?? 1) - 1;
+        if (n > 0) this.writing.set(s.box, n);
+        else this.writing.delete(s.box);
+      }
+      done(err);
+    });
+  }
+
+  /** Whether messages to this mailbox are being committed (not yet visible to reads). */
+  isWriting(box: Mailbox): boolean {
+    return this.writing.has(box);
   }
 
   /**
@@ -301,18 +318,48 @@ export class Mq9Service {
     this.broker.flushNow();
   }
 
-  /** Stores messages as read and keeps the mailboxes' counts in step. */
-  markRead(perBox: ReadonlyMap<Mailbox, readonly number[]>): void {
-    this.store.transaction(() => {
-      for (const [box, msgIds] of perBox) {
-        const changed = this.store.markRead(msgIds);
-        // A mailbox gone meanwhile has no counts to keep.
-        if (this.mailboxes.get(box.mailId) === box) box.unread -= changed;
+  /**
+   * Stores messages as read and keeps the mailboxes' counts in step; `done` once that is
+   * committed.
+   */
+  markRead(perBox: ReadonlyMap<Mailbox, readonly number[]>, done?: () => void): void {
+    const boxes = [...perBox.keys()];
+    this.store.writer.markRead([...perBox.values()], (err, changed) => {
+      if (err !== null) {
+        // They stay unread and come again: at-least-once, never lost.
+        this.log.error("mq9 read marks failed", { mailboxes: boxes.length, err: String(err) });
+      } else {
+        boxes.forEach((box, i) => {
+          // A mailbox gone meanwhile has no counts to keep.
+          if (this.mailboxes.get(box.mailId) === box) box.unread -= changed[i] ?? 0;
+        });
       }
+      done?.();
     });
   }
 
-  private failed(batch: readonly PendingSend[], err: unknown): void {
+  /**
+   * Runs a QUERY's read (and read marks) once the read marks given to the store before it
+   * are committed, and after the QUERY before it has committed its own, so it sees every
+   * message as read that was handed out before it came, and two QUERYs never both hand
+   * out the same unread message. `run` calls `next` when its own marks are committed.
+   */
+  serially(run: (next: () => void) => void): void {
+    const step = () => this.store.writer.afterPending(() => run(() => this.nextSerial()));
+    if (this.queries !== null) this.queries.push(step);
+    else {
+      this.queries = [];
+      step();
+    }
+  }
+
+  private nextSerial(): void {
+    const next = this.queries?.shift();
+    if (next !== undefined) next();
+    else this.queries = null;
+  }
+
+  private failed(batch: readonly PendingSend[], err: Error): void {
     this.log.error("mq9 commit failed", { messages: batch.length, err: String(err) });
     for (const s of batch) {
       if (s.box.type !== "latest") {

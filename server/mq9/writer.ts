@@ -1,8 +1,9 @@
 /**
  * Group commit of inbox messages (mq9.md §4.1, §4.5): sends arriving in one turn of the
- * event loop are written in one transaction, then delivered. A client's PONG waits until
- * every inbox message it sent before the PING is committed, so `flush()` is a publisher
- * confirm.
+ * event loop are handed to the store as one batch, and delivered once it is committed.
+ * Batches are pipelined (the next is handed over while one commits) and complete in
+ * order. A client's PONG waits until every inbox message it sent before the PING is
+ * committed, so `flush()` is a publisher confirm.
  */
 import type { Client } from "../nats/mod";
 import type { MessageRow } from "../store/mail-store";
@@ -19,14 +20,14 @@ export interface PendingSend {
 }
 
 export interface CommitHandler {
-  /** Chooses recipients (and so unread state) just before the transaction. */
+  /** Chooses recipients (and so who is still replaying) as the batch is handed over. */
   prepare(send: PendingSend): boolean;
-  /** Writes the batch; runs inside one transaction. */
-  write(batch: readonly PendingSend[]): void;
+  /** Hands the batch to the store; `done` once it is committed or has failed. */
+  write(batch: readonly PendingSend[], done: (err: Error | null) => void): void;
   /** After the commit: deliver. */
   committed(batch: readonly PendingSend[]): void;
   /** The transaction failed: tell the senders, undo counts. */
-  failed(batch: readonly PendingSend[], err: unknown): void;
+  failed(batch: readonly PendingSend[], err: Error): void;
 }
 
 export class GroupCommit {
@@ -34,11 +35,12 @@ export class GroupCommit {
   private scheduled = false;
   private readonly pendingByClient = new Map<Client, number>();
   private readonly pongs = new Map<Client, (() => void)[]>();
+  /** Batches handed over, and completed; they complete in order. */
+  private handed = 0;
+  private completed = 0;
+  private waiters: { batch: number; fn: () => void }[] = [];
 
-  constructor(
-    private readonly handler: CommitHandler,
-    private readonly transaction: (fn: () => void) => void,
-  ) {}
+  constructor(private readonly handler: CommitHandler) {}
 
   get pending(): number {
     return this.queue.length;
@@ -70,31 +72,54 @@ export class GroupCommit {
     this.pongs.delete(client);
   }
 
-  /** Commits whatever is queued, now. Also used at shutdown. */
+  /** Runs `fn` once every batch handed over so far has completed. */
+  afterHanded(fn: () => void): void {
+    if (this.completed === this.handed) fn();
+    else this.waiters.push({ batch: this.handed, fn });
+  }
+
+  /** Hands over whatever is queued and resolves when all of it is committed (shutdown). */
+  drain(): Promise<void> {
+    this.commit();
+    return new Promise((resolve) => this.afterHanded(resolve));
+  }
+
+  /** Hands over whatever is queued, now. */
   commit(): void {
     this.scheduled = false;
     const batch = this.queue;
+    if (batch.length === 0) return;
     this.queue = [];
-    if (batch.length > 0) {
-      const kept = batch.filter((s) => this.handler.prepare(s));
-      let ok = true;
-      try {
-        this.transaction(() => this.handler.write(kept));
-      } catch (err) {
-        ok = false;
-        this.handler.failed(kept, err);
-      }
-      if (ok) this.handler.committed(kept);
+    const kept = batch.filter((s) => this.handler.prepare(s));
+    this.handed++;
+    const finish = (err: Error | null) => {
+      this.completed++;
+      if (err === null) this.handler.committed(kept);
+      else this.handler.failed(kept, err);
       for (const s of batch) {
         const n = (this.pendingByClient.get(s.from) ?? 1) - 1;
         if (n > 0) this.pendingByClient.set(s.from, n);
         else this.pendingByClient.delete(s.from);
       }
-    }
+      this.releasePongs();
+      if (this.waiters.length > 0) this.wakeWaiters();
+    };
+    if (kept.length === 0) finish(null);
+    else this.handler.write(kept, finish);
+  }
+
+  private releasePongs(): void {
     for (const [client, waiting] of this.pongs) {
       if ((this.pendingByClient.get(client) ?? 0) > 0) continue;
       this.pongs.delete(client);
       for (const pong of waiting) pong();
     }
+  }
+
+  private wakeWaiters(): void {
+    const due = this.waiters.filter((w) => w.batch <= this.completed);
+    if (due.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.batch > this.completed);
+    for (const w of due) w.fn();
   }
 }

@@ -15,6 +15,8 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 export interface OpenDb {
   db: Db;
+  /** The database file, or null for an in-memory database. */
+  file: string | null;
   /** The checkpoint thread, for a file database. */
   checkpointer: Worker | null;
 }
@@ -48,5 +50,5 @@ export function openDb(dataDir: string | ":memory:"): OpenDb {
     });
     checkpointer.unref();
   }
-  return { db, checkpointer };
+  return { db, file: file === ":memory:" ? null : file, checkpointer };
 }

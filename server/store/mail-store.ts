@@ -1,11 +1,15 @@
 /**
- * Every query of the mq9 store. Synchronous (better-sqlite3): the mq9 layer calls it from
- * the broker's event loop and batches writes itself (group commit, see writer.ts).
+ * Every query of the mq9 store. Reads are synchronous (better-sqlite3) on the broker's
+ * event loop; inbox messages and read marks, the hot writes, go through `writer`
+ * (message-writer.ts: a thread of its own for a database file), batched by the mq9 layer
+ * (group commit, see mq9/writer.ts). The rarer writes (mailboxes, reaping, expiry, dead
+ * letters) stay here, in IMMEDIATE transactions that wait their turn for the write lock.
  */
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
 import type { Worker } from "node:worker_threads";
 import { openDb, type Db } from "./db";
+import { InlineWriter, ThreadWriter, type MessageWriter } from "./message-writer";
 import {
   counters,
   deadLetters,
@@ -75,9 +79,6 @@ export class MailStore {
   readonly db: Db;
   // The hot paths (send, replay) use prepared statements directly: Drizzle's query
   // builder costs about 14x per inserted row here, which group commit cannot hide.
-  private readonly insertStmt: Statement<unknown[]>;
-  private readonly clearLatestStmt: Statement<[string]>;
-  private readonly markReadStmt: Statement<[string]>;
   private readonly unreadStmt: Statement<[string, number, number, number, number, number]>;
   private readonly insertMailboxStmt: Statement<unknown[]>;
   private readonly deleteMailboxStmt: Statement<[string]>;
@@ -89,19 +90,13 @@ export class MailStore {
   private readonly deleteBatchStmt: Statement<[string]>;
 
   private readonly checkpointer: Worker | null;
+  readonly writer: MessageWriter;
 
   constructor(dataDir: string | ":memory:") {
-    ({ db: this.db, checkpointer: this.checkpointer } = openDb(dataDir));
+    let file: string | null;
+    ({ db: this.db, file, checkpointer: this.checkpointer } = openDb(dataDir));
     const c = this.db.$client;
-    this.insertStmt = c.prepare(
-      `insert into messages (msg_id, mail_id, priority, subject, reply, headers, payload, time, expires_at, unread)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.clearLatestStmt = c.prepare("delete from messages where mail_id = ?");
-    // One statement for a whole list (a JSON array): about 20% cheaper than one per row.
-    this.markReadStmt = c.prepare(
-      "update messages set unread = 0 where msg_id in (select value from json_each(?)) and unread = 1",
-    );
+    this.writer = file === null ? new InlineWriter(c) : new ThreadWriter(file);
     this.deleteMailboxStmt = c.prepare("delete from mailboxes where mail_id = ?");
     this.queueReapStmt = c.prepare(
       "insert or replace into reaping (mail_id, dead_letter, at) values (?, ?, ?)",
@@ -131,16 +126,21 @@ export class MailStore {
       .raw(true);
   }
 
-  close(): void {
-    // The checkpoint thread only reads what this connection wrote; closing it may lose a
+  /** Completes the writes given to `writer`, then closes. */
+  async close(): Promise<void> {
+    await this.writer.close();
+    // The checkpoint thread only reads what was written; closing it may lose a
     // checkpoint, never data (closing the last connection checkpoints the WAL).
     void this.checkpointer?.terminate();
     this.db.$client.close();
   }
 
-  /** Runs `fn` in one transaction (the unit of group commit). */
+  /**
+   * Runs `fn` in one transaction. IMMEDIATE: it takes the write lock first (waiting while
+   * the write thread commits), so it never fails on a snapshot the thread made stale.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.$client.transaction(fn)();
+    return this.db.$client.transaction(fn).immediate();
   }
 
   // ---- ids ----
@@ -157,14 +157,6 @@ export class MailStore {
       .from(deadLetters)
       .get();
     return Math.max(row?.value ?? 1, (maxMsg?.m ?? 0) + 1, (maxDead?.m ?? 0) + 1);
-  }
-
-  saveNextMsgId(value: number): void {
-    this.db
-      .insert(counters)
-      .values({ name: NEXT_MSG_ID, value })
-      .onConflictDoUpdate({ target: counters.name, set: { value } })
-      .run();
   }
 
   // ---- mailboxes ----
@@ -244,31 +236,6 @@ export class MailStore {
   }
 
   // ---- messages ----
-
-  /**
-   * Inserts one message; call inside a transaction. For a `latest` mailbox every earlier
-   * message goes in the same transaction (mq9.md §4.6).
-   */
-  insertMessage(row: MessageRow, latest: boolean): void {
-    if (latest) this.clearLatestStmt.run(row.mailId);
-    this.insertStmt.run(
-      row.msgId,
-      row.mailId,
-      row.priority,
-      row.subject,
-      row.reply,
-      row.headers,
-      row.payload,
-      row.time,
-      row.expiresAt,
-      row.unread ? 1 : 0,
-    );
-  }
-
-  /** Marks messages read; call inside a transaction. Returns how many were unread. */
-  markRead(msgIds: readonly number[]): number {
-    return msgIds.length === 0 ? 0 : this.markReadStmt.run(JSON.stringify(msgIds)).changes;
-  }
 
   /**
    * Unread messages of a mailbox in mq9 order, optionally of one priority only, after a

@@ -33,9 +33,9 @@ export async function startMq9(
     dataDir,
     stop: async () => {
       await listener.close();
-      mq9.stop();
+      await mq9.stop();
       await broker.shutdown(2000);
-      store.close();
+      await store.close();
       if (opts.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

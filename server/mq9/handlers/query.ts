@@ -30,23 +30,40 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
   const after = optionalInteger(body, "after");
   const peek = optionalBoolean(body, "peek") ?? false;
 
-  const rows = mq9.store.list(mailId, after ?? null, limit);
-  const unreadBefore = box.unread;
-  if (!peek) {
-    const ids = rows.filter((r) => r.unread).map((r) => r.msgId);
-    if (ids.length > 0) {
-      mq9.store.transaction(() => mq9.store.markRead(ids));
-      box.unread -= ids.length;
-    }
-  }
-  const reply: QueryReplyWire = {
-    mail_id: mailId,
-    type: box.type,
-    expires_at: box.expiresAt,
-    unread: unreadBefore,
-    messages: rows.map((r) => toJson(r, box)),
+  const reply = msg.reply;
+  const answer = (rows: MessageRow[], unreadBefore: number) => {
+    const body: QueryReplyWire = {
+      mail_id: mailId,
+      type: box.type,
+      expires_at: box.expiresAt,
+      unread: unreadBefore,
+      messages: rows.map((r) => toJson(r, box)),
+    };
+    mq9.reply(reply, body);
   };
-  mq9.reply(msg.reply, reply);
+  if (peek) return answer(mq9.store.list(mailId, after ?? null, limit), box.unread);
+
+  // What it returns becomes read, and is answered once that is committed.
+  mq9.serially((next) => {
+    try {
+      if (mq9.mailboxes.get(mailId) !== box)
+        throw new Mq9Error("not_found", `no mailbox ${mailId}`);
+      const rows = mq9.store.list(mailId, after ?? null, limit);
+      const unreadBefore = box.unread;
+      const ids = rows.filter((r) => r.unread).map((r) => r.msgId);
+      if (ids.length === 0) {
+        answer(rows, unreadBefore);
+        return next();
+      }
+      mq9.markRead(new Map([[box, ids]]), () => {
+        answer(rows, unreadBefore);
+        next();
+      });
+    } catch (err) {
+      mq9.fail(reply, err instanceof Mq9Error ? err : new Mq9Error("internal", "the query failed"));
+      next();
+    }
+  });
 }
 
 function toJson(row: MessageRow, box: Mailbox): QueriedMessageWire {
