@@ -5,6 +5,7 @@
 // that queue up while a transaction runs are committed together in the next one.
 // Plain JS, so it loads in a worker thread without the TypeScript loader.
 import Database from "better-sqlite3";
+import { Buffer } from "node:buffer";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 
 const PRIORITY_NAMES = ["urgent", "normal", "notify"];
