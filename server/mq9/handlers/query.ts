@@ -41,16 +41,14 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
     };
     mq9.reply(reply, body);
   };
-  if (peek) return answer(mq9.store.list(mailId, after ?? null, limit), box.unread);
-
-  // What it returns becomes read, and is answered once that is committed.
   mq9.serially((next) => {
     try {
       if (mq9.mailboxes.get(mailId) !== box)
         throw new Mq9Error("not_found", `no mailbox ${mailId}`);
       const rows = mq9.store.list(mailId, after ?? null, limit);
       const unreadBefore = box.unread;
-      const ids = rows.filter((r) => r.unread).map((r) => r.msgId);
+      // Unless peeking, what it returns becomes read, answered once that is committed.
+      const ids = peek ? [] : rows.filter((r) => r.unread).map((r) => r.msgId);
       if (ids.length === 0) {
         answer(rows, unreadBefore);
         return next();
