@@ -57,7 +57,7 @@ export function startOwnerReplay(
       }
       const sent = deliver(rows);
       if (sent.length === 0) return finish();
-      const last = rows[sent.length - 1]!;
+      const last = sent[sent.length - 1]!;
       cursor = { priority: last.priority, msgId: last.msgId };
       inFlight++;
       sub.client.confirmReceipt((received) => {
@@ -77,13 +77,10 @@ export function startOwnerReplay(
     }
   };
 
-  const deliver = (rows: MessageRow[]): number[] => {
-    const sent: number[] = [];
-    for (const row of rows) {
-      if (!mq9.broker.deliverTo(sub, toMessage(row))) break;
-      sent.push(row.msgId);
-    }
-    return sent;
+  const deliver = (rows: MessageRow[]): MessageRow[] => {
+    let n = 0;
+    while (n < rows.length && mq9.broker.deliverTo(sub, toMessage(rows[n]!))) n++;
+    return n === rows.length ? rows : rows.slice(0, n);
   };
 
   // Start once the rest of this read is handled: clients send `UNSUB <sid> <max>` right

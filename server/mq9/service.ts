@@ -10,6 +10,7 @@ import type { Broker, BrokerHooks, Client, Logger, Subscription } from "../nats/
 import type { Message } from "../nats/message";
 import { CloseReason } from "../nats/close-reason";
 import type { MailStore } from "../store/mail-store";
+import type { ReadMarks } from "../store/message-writer";
 import { plainMessage, recipients, toMessage, type SubscriptionRoles } from "./delivery";
 import { Mq9Error } from "./errors";
 import { handleCreate } from "./handlers/create";
@@ -23,6 +24,12 @@ import { EXPIRED_SUBJECT, MQ9_PREFIX, classifyPublish, classifySubscription } fr
 import { GroupCommit, type PendingSend } from "./writer";
 import { Expiry } from "./expiry";
 import { Reaper } from "./reaper";
+
+/** Where a stored message sits: enough to mark it read. */
+export interface MessageKey {
+  priority: number;
+  msgId: number;
+}
 
 export interface Mq9Stats {
   mailboxes: number;
@@ -265,7 +272,7 @@ export class Mq9Service {
   private write(batch: readonly PendingSend[], done: (err: Error | null) => void): void {
     for (const s of batch) this.writing.set(s.box, (this.writing.get(s.box) ?? 0) + 1);
     const writes = batch.map((s) => ({ row: s.row, latest: s.box.type === "latest" }));
-    this.store.writer.writeMessages(writes, this.nextMsgId, (err) => {
+    this.store.writer.writeMessages(writes, (err) => {
       for (const s of batch) {
         const n = (this.writing.get(s.box) ?? 1) - 1;
         if (n > 0) this.writing.set(s.box, n);
@@ -287,7 +294,7 @@ export class Mq9Service {
    * the same Mq9-Msg-Id (at-least-once).
    */
   private committed(batch: readonly PendingSend[]): void {
-    const reads = new Map<Client, Map<Mailbox, number[]>>();
+    const reads = new Map<Client, Map<Mailbox, MessageKey[]>>();
     for (const s of batch) {
       const box = s.box;
       if (box.type === "latest") {
@@ -302,9 +309,9 @@ export class Mq9Service {
         if (!this.broker.deliverTo(sub, msg) || !r.owners.includes(sub)) continue;
         let perBox = reads.get(sub.client);
         if (perBox === undefined) reads.set(sub.client, (perBox = new Map()));
-        const ids = perBox.get(box);
-        if (ids === undefined) perBox.set(box, [s.row.msgId]);
-        else ids.push(s.row.msgId);
+        const keys = perBox.get(box);
+        if (keys === undefined) perBox.set(box, [s.row]);
+        else keys.push(s.row);
       }
     }
     for (const [client, perBox] of reads) {
@@ -322,12 +329,23 @@ export class Mq9Service {
    * Stores messages as read and keeps the mailboxes' counts in step; `done` once that is
    * committed.
    */
-  markRead(perBox: ReadonlyMap<Mailbox, readonly number[]>, done?: () => void): void {
-    const boxes = [...perBox.keys()];
-    this.store.writer.markRead([...perBox.values()], (err, changed) => {
+  markRead(perBox: ReadonlyMap<Mailbox, readonly MessageKey[]>, done?: () => void): void {
+    // One group per mailbox and priority: each is a primary-key prefix in the store.
+    const groups: ReadMarks[] = [];
+    const boxes: Mailbox[] = [];
+    for (const [box, keys] of perBox) {
+      const byPriority: number[][] = [[], [], []];
+      for (const k of keys) byPriority[k.priority]?.push(k.msgId);
+      byPriority.forEach((msgIds, priority) => {
+        if (msgIds.length === 0) return;
+        groups.push({ mailId: box.mailId, priority, msgIds });
+        boxes.push(box);
+      });
+    }
+    this.store.writer.markRead(groups, (err, changed) => {
       if (err !== null) {
         // They stay unread and come again: at-least-once, never lost.
-        this.log.error("mq9 read marks failed", { mailboxes: boxes.length, err: String(err) });
+        this.log.error("mq9 read marks failed", { mailboxes: perBox.size, err: String(err) });
       } else {
         boxes.forEach((box, i) => {
           // A mailbox gone meanwhile has no counts to keep.

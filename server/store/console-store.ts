@@ -7,6 +7,7 @@ import type { Db } from "./db";
 import {
   agents,
   answers,
+  messageById,
   messages,
   type AgentRow,
   type AnswerRow,
@@ -53,11 +54,7 @@ export class ConsoleStore {
 
   /** One stored message of a mailbox (read-only: unread state does not change). */
   getMessage(mailId: string, msgId: number): MessageRow | undefined {
-    return this.db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.mailId, mailId), eq(messages.msgId, msgId)))
-      .get();
+    return this.db.select().from(messages).where(messageById(mailId, msgId)).get();
   }
 
   // ---- agents ----

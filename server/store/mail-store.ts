@@ -12,6 +12,7 @@ import { openDb, type Db } from "./db";
 import { InlineWriter, ThreadWriter, type MessageWriter } from "./message-writer";
 import {
   counters,
+  messageById,
   deadLetters,
   mailboxes,
   messages,
@@ -48,8 +49,8 @@ const COUNTS_PER_MAILBOX = {
 
 /** The same row in column order (statements in raw mode skip building an object). */
 type RawRow = [
-  number,
   string,
+  number,
   number,
   string,
   string | null,
@@ -62,9 +63,9 @@ type RawRow = [
 
 function fromRawRow(r: RawRow): MessageRow {
   return {
-    msgId: r[0],
-    mailId: r[1],
-    priority: r[2],
+    mailId: r[0],
+    priority: r[1],
+    msgId: r[2],
     subject: r[3],
     reply: r[4],
     headers: r[5],
@@ -86,8 +87,9 @@ export class MailStore {
   private readonly nextReapStmt: Statement<[]>;
   private readonly reapBatchStmt: Statement<[string, number]>;
   private readonly doneReapStmt: Statement<[string]>;
-  private readonly deadLetterStmt: Statement<[number, string]>;
-  private readonly deleteBatchStmt: Statement<[string]>;
+  private readonly deadLetterStmt: Statement<[number, string, number, number]>;
+  private readonly deleteBatchStmt: Statement<[string, number, number]>;
+  private readonly keepIdsAboveStmt: Statement<[number]>;
 
   private readonly checkpointer: Worker | null;
   readonly writer: MessageWriter;
@@ -102,15 +104,27 @@ export class MailStore {
       "insert or replace into reaping (mail_id, dead_letter, at) values (?, ?, ?)",
     );
     this.nextReapStmt = c.prepare("select mail_id, dead_letter from reaping order by at limit 1");
-    this.reapBatchStmt = c.prepare("select msg_id from messages where mail_id = ? limit ?");
+    // Reaping walks a mailbox's key range from the front, a batch at a time: the batch is
+    // everything up to the key of its last row.
+    this.reapBatchStmt = c
+      .prepare(
+        "select priority, msg_id from messages where mail_id = ? order by priority, msg_id limit ?",
+      )
+      .raw(true);
     this.doneReapStmt = c.prepare("delete from reaping where mail_id = ?");
     this.deadLetterStmt = c.prepare(
       `insert into dead_letters (msg_id, mail_id, priority, subject, reply, headers, payload, time, dead_at, reason)
        select msg_id, mail_id, priority, subject, reply, headers, payload, time, ?, 'mailbox expired unread'
-       from messages where msg_id in (select value from json_each(?)) and unread = 1 and priority < 2`,
+       from messages where mail_id = ? and (priority, msg_id) <= (?, ?) and unread = 1 and priority < 2`,
     );
     this.deleteBatchStmt = c.prepare(
-      "delete from messages where msg_id in (select value from json_each(?))",
+      "delete from messages where mail_id = ? and (priority, msg_id) <= (?, ?)",
+    );
+    // The counter only has to be right once the highest msg_ids are gone: it is raised
+    // where messages are deleted, not at every send (a page write per commit saved).
+    this.keepIdsAboveStmt = c.prepare(
+      `insert into counters (name, value) values ('${NEXT_MSG_ID}', ? + 1)
+       on conflict (name) do update set value = max(value, excluded.value)`,
     );
     this.insertMailboxStmt = c.prepare(
       `insert into mailboxes (mail_id, type, token_hash, created_at, expires_at, ttl)
@@ -215,18 +229,19 @@ export class MailStore {
         if (job === undefined) break;
         any = true;
         const want = budget;
-        const ids = (this.reapBatchStmt.all(job.mail_id, want) as { msg_id: number }[]).map(
-          (r) => r.msg_id,
-        );
-        if (ids.length > 0) {
-          const list = JSON.stringify(ids);
-          if (job.dead_letter === 1) this.deadLetterStmt.run(now, list);
-          this.deleteBatchStmt.run(list);
+        const keys = this.reapBatchStmt.all(job.mail_id, want) as [number, number][];
+        const last = keys[keys.length - 1];
+        if (last !== undefined) {
+          const [priority, msgId] = last;
+          if (job.dead_letter === 1) this.deadLetterStmt.run(now, job.mail_id, priority, msgId);
+          this.deleteBatchStmt.run(job.mail_id, priority, msgId);
+          this.keepIdsAboveStmt.run(Math.max(...keys.map((k) => k[1])));
         }
+        const n = keys.length;
         // Every job costs something, so many empty mailboxes still share the budget.
-        budget -= Math.max(ids.length, 10);
+        budget -= Math.max(n, 10);
         // Fewer than asked for: that was the last of this mailbox.
-        if (ids.length < want) {
+        if (n < want) {
           this.doneReapStmt.run(job.mail_id);
           finished.push(job.mail_id);
         }
@@ -304,7 +319,7 @@ export class MailStore {
     const row = this.db
       .select({ priority: messages.priority, msgId: messages.msgId })
       .from(messages)
-      .where(and(eq(messages.mailId, mailId), eq(messages.msgId, msgId)))
+      .where(messageById(mailId, msgId))
       .get();
     return row ?? null;
   }
@@ -314,19 +329,19 @@ export class MailStore {
    * per mailbox, so the caller can adjust its counts.
    */
   expireMessages(now: number): { mailId: string; stored: number; bytes: number; unread: number }[] {
+    const due = and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now));
     const gone = this.db
-      .select(COUNTS_PER_MAILBOX)
+      .select({ ...COUNTS_PER_MAILBOX, maxMsgId: sql<number>`max(${messages.msgId})` })
       .from(messages)
-      .where(and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now)))
+      .where(due)
       .groupBy(messages.mailId)
       .all();
-    if (gone.length > 0) {
-      this.db
-        .delete(messages)
-        .where(and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now)))
-        .run();
-    }
-    return gone;
+    if (gone.length === 0) return [];
+    this.transaction(() => {
+      this.db.delete(messages).where(due).run();
+      this.keepIdsAboveStmt.run(Math.max(...gone.map((g) => g.maxMsgId)));
+    });
+    return gone.map(({ mailId, stored, bytes, unread }) => ({ mailId, stored, bytes, unread }));
   }
 
   /** The earliest message expiry still ahead, for the expiry timer. */

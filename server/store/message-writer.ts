@@ -17,11 +17,18 @@ export interface MessageWrite {
 
 export type Done<T> = (err: Error | null, result: T) => void;
 
+/** Messages of one mailbox and priority to mark read (a primary-key prefix). */
+export interface ReadMarks {
+  mailId: string;
+  priority: number;
+  msgIds: readonly number[];
+}
+
 export interface MessageWriter {
-  /** Stores the rows (all unread) and the next msg_id, in one transaction. */
-  writeMessages(writes: readonly MessageWrite[], nextMsgId: number, done: Done<null>): void;
-  /** Marks each group of msg_ids read; gives how many of each group were still unread. */
-  markRead(groups: readonly (readonly number[])[], done: Done<number[]>): void;
+  /** Stores the rows, all unread, in one transaction. */
+  writeMessages(writes: readonly MessageWrite[], done: Done<null>): void;
+  /** Marks each group read; gives how many of each group were still unread. */
+  markRead(groups: readonly ReadMarks[], done: Done<number[]>): void;
   /** Jobs given and not completed yet. */
   readonly pending: number;
   /** Runs `fn` once every job given so far has completed (at once if none is pending). */
@@ -39,11 +46,9 @@ export const WRITE_SQL = {
   insert: `insert into messages (msg_id, mail_id, priority, subject, reply, headers, payload, time, expires_at, unread)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
   clearLatest: "delete from messages where mail_id = ?",
-  saveNextMsgId: `insert into counters (name, value) values ('next_msg_id', ?)
-    on conflict (name) do update set value = excluded.value`,
   // One statement for a whole list (a JSON array): about 20% cheaper than one per row.
-  markRead:
-    "update messages set unread = 0 where msg_id in (select value from json_each(?)) and unread = 1",
+  markRead: `update messages set unread = 0
+    where mail_id = ? and priority = ? and msg_id in (select value from json_each(?)) and unread = 1`,
 } as const;
 
 // Packed row layout (little endian), read back by write-worker.mjs:
@@ -91,8 +96,8 @@ export function packMessages(writes: readonly MessageWrite[]): Uint8Array {
 }
 
 type Job =
-  | { kind: "messages"; seq: number; rows: Uint8Array; nextMsgId: number }
-  | { kind: "read"; seq: number; groups: readonly (readonly number[])[] }
+  | { kind: "messages"; seq: number; rows: Uint8Array }
+  | { kind: "read"; seq: number; groups: readonly ReadMarks[] }
   | { kind: "close"; seq: number };
 
 type Answer =
@@ -146,14 +151,14 @@ export class ThreadWriter implements MessageWriter {
     this.worker.postMessage(job, transfer);
   }
 
-  writeMessages(writes: readonly MessageWrite[], nextMsgId: number, done: Done<null>): void {
+  writeMessages(writes: readonly MessageWrite[], done: Done<null>): void {
     const rows = packMessages(writes);
-    this.post({ kind: "messages", seq: ++this.seq, rows, nextMsgId }, done as Done<unknown>, [
+    this.post({ kind: "messages", seq: ++this.seq, rows }, done as Done<unknown>, [
       rows.buffer as ArrayBuffer,
     ]);
   }
 
-  markRead(groups: readonly (readonly number[])[], done: Done<number[]>): void {
+  markRead(groups: readonly ReadMarks[], done: Done<number[]>): void {
     this.post({ kind: "read", seq: ++this.seq, groups }, done as Done<unknown>);
   }
 
@@ -171,13 +176,11 @@ export class ThreadWriter implements MessageWriter {
 export class InlineWriter implements MessageWriter {
   private readonly insert: Statement<unknown[]>;
   private readonly clearLatest: Statement<[string]>;
-  private readonly saveNextMsgId: Statement<[number]>;
-  private readonly markReadStmt: Statement<[string]>;
+  private readonly markReadStmt: Statement<[string, number, string]>;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(WRITE_SQL.insert);
     this.clearLatest = db.prepare(WRITE_SQL.clearLatest);
-    this.saveNextMsgId = db.prepare(WRITE_SQL.saveNextMsgId);
     this.markReadStmt = db.prepare(WRITE_SQL.markRead);
   }
 
@@ -187,7 +190,7 @@ export class InlineWriter implements MessageWriter {
     fn();
   }
 
-  writeMessages(writes: readonly MessageWrite[], nextMsgId: number, done: Done<null>): void {
+  writeMessages(writes: readonly MessageWrite[], done: Done<null>): void {
     this.inTransaction(() => {
       for (const { row: r, latest } of writes) {
         if (latest) this.clearLatest.run(r.mailId);
@@ -203,14 +206,16 @@ export class InlineWriter implements MessageWriter {
           r.expiresAt,
         );
       }
-      this.saveNextMsgId.run(nextMsgId);
       return null;
     }, done);
   }
 
-  markRead(groups: readonly (readonly number[])[], done: Done<number[]>): void {
+  markRead(groups: readonly ReadMarks[], done: Done<number[]>): void {
     this.inTransaction(
-      () => groups.map((ids) => this.markReadStmt.run(JSON.stringify(ids)).changes),
+      () =>
+        groups.map(
+          (g) => this.markReadStmt.run(g.mailId, g.priority, JSON.stringify(g.msgIds)).changes,
+        ),
       done,
     );
   }

@@ -21,7 +21,6 @@ db.pragma("wal_autocheckpoint = 0");
 const sql = workerData.sql;
 const insert = db.prepare(sql.insert);
 const clearLatest = db.prepare(sql.clearLatest);
-const saveNextMsgId = db.prepare(sql.saveNextMsgId);
 const markRead = db.prepare(sql.markRead);
 
 const LATEST = 1;
@@ -67,11 +66,12 @@ function insertPacked(bytes) {
 function run(job) {
   if (job.kind === "messages") {
     insertPacked(job.rows);
-    saveNextMsgId.run(job.nextMsgId);
     return null;
   }
-  // "read": one list of msg_ids per mailbox; how many of each were still unread.
-  return job.groups.map((ids) => markRead.run(JSON.stringify(ids)).changes);
+  // "read": msg_ids per mailbox and priority; how many of each were still unread.
+  return job.groups.map(
+    (g) => markRead.run(g.mailId, g.priority, JSON.stringify(g.msgIds)).changes,
+  );
 }
 
 const runAll = db.transaction((jobs) => jobs.map(run));

@@ -8,7 +8,7 @@ import "server-only";
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import { priorityName, type Priority } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
-import { messages } from "@/server/store/schema";
+import { messageById, messages } from "@/server/store/schema";
 import { bodyView, previewOf, PREVIEW_SQL_BYTES, type BodyView, type Preview } from "./body";
 
 export interface MessageSummary extends Preview {
@@ -165,7 +165,7 @@ export function getMessage(mailId: string, msgId: number): MessageDetail | undef
   const row = store.db
     .select({ ...SUMMARY, headers: messages.headers, payload: messages.payload })
     .from(messages)
-    .where(and(eq(messages.mailId, mailId), eq(messages.msgId, msgId)))
+    .where(messageById(mailId, msgId))
     .get();
   if (row === undefined) return undefined;
   return { mailId, ...toSummary(row), ...bodyView(row, row) };

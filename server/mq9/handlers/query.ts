@@ -48,12 +48,12 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
       const rows = mq9.store.list(mailId, after ?? null, limit);
       const unreadBefore = box.unread;
       // Unless peeking, what it returns becomes read, answered once that is committed.
-      const ids = peek ? [] : rows.filter((r) => r.unread).map((r) => r.msgId);
-      if (ids.length === 0) {
+      const unread = peek ? [] : rows.filter((r) => r.unread);
+      if (unread.length === 0) {
         answer(rows, unreadBefore);
         return next();
       }
-      mq9.markRead(new Map([[box, ids]]), () => {
+      mq9.markRead(new Map([[box, unread]]), () => {
         answer(rows, unreadBefore);
         next();
       });
