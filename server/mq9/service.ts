@@ -10,7 +10,7 @@ import type { Broker, BrokerHooks, Client, Logger, Subscription } from "../nats/
 import type { Message } from "../nats/message";
 import { CloseReason } from "../nats/close-reason";
 import type { MailStore } from "../store/mail-store";
-import type { ReadMarks } from "../store/message-writer";
+import { ReadMarks, type MarksByMailbox, type MessageKey } from "./read-marks";
 import { plainMessage, recipients, toMessage, type SubscriptionRoles } from "./delivery";
 import { Mq9Error } from "./errors";
 import { handleCreate } from "./handlers/create";
@@ -24,12 +24,6 @@ import { EXPIRED_SUBJECT, MQ9_PREFIX, classifyPublish, classifySubscription } fr
 import { GroupCommit, type PendingSend } from "./writer";
 import { Expiry } from "./expiry";
 import { Reaper } from "./reaper";
-
-/** Where a stored message sits: enough to mark it read. */
-export interface MessageKey {
-  priority: number;
-  msgId: number;
-}
 
 export interface Mq9Stats {
   mailboxes: number;
@@ -57,6 +51,7 @@ export class Mq9Service {
   private queries: (() => void)[] | null = null;
   private readonly expiry: Expiry;
   readonly reaper: Reaper;
+  private readonly readMarks: ReadMarks;
 
   constructor(
     readonly store: MailStore,
@@ -72,6 +67,11 @@ export class Mq9Service {
       committed: (batch) => this.committed(batch),
       failed: (batch, err) => this.failed(batch, err),
     });
+    this.readMarks = new ReadMarks(
+      store.writer,
+      (box) => this.mailboxes.get(box.mailId) === box,
+      log,
+    );
     this.expiry = new Expiry(this);
     this.reaper = new Reaper(store);
     this.hooks = {
@@ -110,6 +110,7 @@ export class Mq9Service {
     this.expiry.stop();
     this.reaper.stop();
     await this.writer.drain();
+    await new Promise<void>((resolve) => this.readMarks.now(new Map(), resolve));
   }
 
   allocateMsgId(): number {
@@ -272,7 +273,9 @@ export class Mq9Service {
   private write(batch: readonly PendingSend[], done: (err: Error | null) => void): void {
     for (const s of batch) this.writing.set(s.box, (this.writing.get(s.box) ?? 0) + 1);
     const writes = batch.map((s) => ({ row: s.row, latest: s.box.type === "latest" }));
-    this.store.writer.writeMessages(writes, (err) => {
+    const marks = this.readMarks.take();
+    this.store.writer.write(writes, marks.groups, (err, changed) => {
+      marks.settle(err, changed);
       for (const s of batch) {
         const n = (this.writing.get(s.box) ?? 1) - 1;
         if (n > 0) this.writing.set(s.box, n);
@@ -318,7 +321,7 @@ export class Mq9Service {
       // Read once the owner proves it has them; if it never does, they stay unread and
       // come again with the next replay.
       client.confirmReceipt((received) => {
-        if (received) this.markRead(perBox);
+        if (received) this.readMarks.later(perBox);
       });
     }
     // Store-first already cost a commit; do not add a turn of the event loop to it.
@@ -329,31 +332,8 @@ export class Mq9Service {
    * Stores messages as read and keeps the mailboxes' counts in step; `done` once that is
    * committed.
    */
-  markRead(perBox: ReadonlyMap<Mailbox, readonly MessageKey[]>, done?: () => void): void {
-    // One group per mailbox and priority: each is a primary-key prefix in the store.
-    const groups: ReadMarks[] = [];
-    const boxes: Mailbox[] = [];
-    for (const [box, keys] of perBox) {
-      const byPriority: number[][] = [[], [], []];
-      for (const k of keys) byPriority[k.priority]?.push(k.msgId);
-      byPriority.forEach((msgIds, priority) => {
-        if (msgIds.length === 0) return;
-        groups.push({ mailId: box.mailId, priority, msgIds });
-        boxes.push(box);
-      });
-    }
-    this.store.writer.markRead(groups, (err, changed) => {
-      if (err !== null) {
-        // They stay unread and come again: at-least-once, never lost.
-        this.log.error("mq9 read marks failed", { mailboxes: perBox.size, err: String(err) });
-      } else {
-        boxes.forEach((box, i) => {
-          // A mailbox gone meanwhile has no counts to keep.
-          if (this.mailboxes.get(box.mailId) === box) box.unread -= changed[i] ?? 0;
-        });
-      }
-      done?.();
-    });
+  markRead(perBox: MarksByMailbox, done?: () => void): void {
+    this.readMarks.now(perBox, done);
   }
 
   /**
@@ -363,7 +343,11 @@ export class Mq9Service {
    * out the same unread message. `run` calls `next` when its own marks are committed.
    */
   serially(run: (next: () => void) => void): void {
-    const step = () => this.store.writer.afterPending(() => run(() => this.nextSerial()));
+    const step = () => {
+      // Marks still waiting would not be seen: send them first.
+      this.readMarks.now(new Map());
+      this.store.writer.afterPending(() => run(() => this.nextSerial()));
+    };
     if (this.queries !== null) this.queries.push(step);
     else {
       this.queries = [];

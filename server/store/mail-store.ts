@@ -98,7 +98,7 @@ export class MailStore {
     let file: string | null;
     ({ db: this.db, file, checkpointer: this.checkpointer } = openDb(dataDir));
     const c = this.db.$client;
-    this.writer = file === null ? new InlineWriter(c) : new ThreadWriter(file);
+    this.writer = file === null ? new InlineWriter(c) : new ThreadWriter(file, c);
     this.deleteMailboxStmt = c.prepare("delete from mailboxes where mail_id = ?");
     this.queueReapStmt = c.prepare(
       "insert or replace into reaping (mail_id, dead_letter, at) values (?, ?, ?)",

@@ -62,16 +62,10 @@ function insertPacked(bytes) {
   }
 }
 
-/** Runs one job; returns what the main thread needs back. */
+/** Runs one job: rows to store, then marks; how many of each mark group were unread. */
 function run(job) {
-  if (job.kind === "messages") {
-    insertPacked(job.rows);
-    return null;
-  }
-  // "read": msg_ids per mailbox and priority; how many of each were still unread.
-  return job.groups.map(
-    (g) => markRead.run(g.mailId, g.priority, JSON.stringify(g.msgIds)).changes,
-  );
+  if (job.rows !== null) insertPacked(job.rows);
+  return job.marks.map((g) => markRead.run(g.mailId, g.priority, JSON.stringify(g.msgIds)).changes);
 }
 
 const runAll = db.transaction((jobs) => jobs.map(run));

@@ -1,0 +1,95 @@
+/**
+ * Read marks on their way to the store (mq9.md §6.2). A message handed to an owner
+ * becomes read once the owner has answered a PING sent behind it. Marks for live
+ * deliveries are not urgent (until committed, a message at worst comes again:
+ * at-least-once), so they ride along with the next batch of messages, or go on their own
+ * within MARK_DELAY_MS: at a steady rate that halves the commits. Replays and QUERYs wait
+ * for their marks, and take the waiting ones with them.
+ */
+import type { Logger } from "../nats/mod";
+import type { MessageWriter, ReadMarkGroup } from "../store/message-writer";
+import type { Mailbox } from "./mailboxes";
+
+/** Where a stored message sits: enough to mark it read. */
+export interface MessageKey {
+  priority: number;
+  msgId: number;
+}
+
+export type MarksByMailbox = ReadonlyMap<Mailbox, readonly MessageKey[]>;
+
+const MARK_DELAY_MS = 20;
+
+/** Marks taken for one write, and how to account for them once it is done. */
+export interface TakenMarks {
+  groups: ReadMarkGroup[];
+  settle(err: Error | null, changed: readonly number[]): void;
+}
+
+export class ReadMarks {
+  private waiting = new Map<Mailbox, MessageKey[]>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly writer: MessageWriter,
+    /** Whether a mailbox is still the live one (a gone mailbox has no counts to keep). */
+    private readonly isLive: (box: Mailbox) => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  /** Marks for live deliveries: committed soon. */
+  later(perBox: MarksByMailbox): void {
+    for (const [box, keys] of perBox) {
+      const list = this.waiting.get(box);
+      if (list === undefined) this.waiting.set(box, [...keys]);
+      else list.push(...keys);
+    }
+    this.timer ??= setTimeout(() => this.now(new Map()), MARK_DELAY_MS);
+  }
+
+  /** Commits these marks, and any waiting ones, now; `done` once committed. */
+  now(perBox: MarksByMailbox, done?: () => void): void {
+    const taken = this.take(perBox);
+    if (taken.groups.length === 0) return done?.();
+    this.writer.write([], taken.groups, (err, changed) => {
+      taken.settle(err, changed);
+      done?.();
+    });
+  }
+
+  /** The waiting marks (plus `extra`), for a write that commits them. */
+  take(extra: MarksByMailbox = new Map()): TakenMarks {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const all = this.waiting;
+    this.waiting = new Map();
+    for (const [box, keys] of extra) {
+      const list = all.get(box);
+      if (list === undefined) all.set(box, [...keys]);
+      else list.push(...keys);
+    }
+    // One group per mailbox and priority: each is a primary-key prefix in the store.
+    const groups: ReadMarkGroup[] = [];
+    const boxes: Mailbox[] = [];
+    for (const [box, keys] of all) {
+      const byPriority: number[][] = [[], [], []];
+      for (const k of keys) byPriority[k.priority]?.push(k.msgId);
+      byPriority.forEach((msgIds, priority) => {
+        if (msgIds.length === 0) return;
+        groups.push({ mailId: box.mailId, priority, msgIds });
+        boxes.push(box);
+      });
+    }
+    const settle = (err: Error | null, changed: readonly number[]) => {
+      if (err !== null) {
+        // They stay unread and come again: at-least-once, never lost.
+        this.log.error("mq9 read marks failed", { groups: groups.length, err: String(err) });
+        return;
+      }
+      boxes.forEach((box, i) => {
+        if (this.isLive(box)) box.unread -= changed[i] ?? 0;
+      });
+    };
+    return { groups, settle };
+  }
+}
