@@ -24,6 +24,11 @@ export function priorityName(rank: number): Priority {
   return PRIORITIES[rank] ?? "normal";
 }
 
+/** The subject a message to this mailbox and priority is sent on (§4). */
+export function inboxSubject(mailId: string, rank: number): string {
+  return `${INBOX_PREFIX}${mailId}.${priorityName(rank)}`;
+}
+
 const MAIL_ID = /^[a-z0-9_-]{1,128}$/;
 
 /** One NATS token of `[a-z0-9_-]`, 1 to 128 characters (§2). */

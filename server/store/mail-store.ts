@@ -8,6 +8,7 @@
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
 import type { Worker } from "node:worker_threads";
+import { inboxSubject } from "../mq9/subjects";
 import { openDb, type Db } from "./db";
 import { InlineWriter, ThreadWriter, type MessageWriter } from "./message-writer";
 import {
@@ -47,40 +48,14 @@ const COUNTS_PER_MAILBOX = {
   unread: sql<number>`sum(${messages.unread})`,
 };
 
-/** The same row in column order (statements in raw mode skip building an object). */
-type RawRow = [
-  string,
-  number,
-  number,
-  string,
-  string | null,
-  Buffer | null,
-  Buffer,
-  number,
-  number | null,
-  number,
-];
-
-function fromRawRow(r: RawRow): MessageRow {
-  return {
-    mailId: r[0],
-    priority: r[1],
-    msgId: r[2],
-    subject: r[3],
-    reply: r[4],
-    headers: r[5],
-    payload: r[6],
-    time: r[7],
-    expiresAt: r[8],
-    unread: r[9] === 1,
-  };
-}
+/** What replay reads of a row (statements in raw mode skip building an object). */
+type UnreadRow = [number, string | null, Buffer | null, Buffer, number, number | null];
 
 export class MailStore {
   readonly db: Db;
   // The hot paths (send, replay) use prepared statements directly: Drizzle's query
   // builder costs about 14x per inserted row here, which group commit cannot hide.
-  private readonly unreadStmt: Statement<[string, number, number, number, number, number]>;
+  private readonly unreadStmt: Statement<[string, number, number, number]>;
   private readonly insertMailboxStmt: Statement<unknown[]>;
   private readonly deleteMailboxStmt: Statement<[string]>;
   private readonly queueReapStmt: Statement<[string, number, number]>;
@@ -130,12 +105,14 @@ export class MailStore {
       `insert into mailboxes (mail_id, type, token_hash, created_at, expires_at, ttl)
        values (?, ?, ?, ?, ?, ?)`,
     );
-    // `priority between ? and ?` covers both all priorities (0, 2) and one (p, p).
+    // One priority at a time: with `(priority, msg_id) > (?, ?)` SQLite seeks only on
+    // priority and scans the rest, which made each chunk of a replay cost more than the one
+    // before it.
     this.unreadStmt = c
       .prepare(
-        `select * from messages
-       where mail_id = ? and unread = 1 and priority between ? and ? and (priority, msg_id) > (?, ?)
-       order by priority, msg_id limit ?`,
+        `select msg_id, reply, headers, payload, time, expires_at from messages
+         where mail_id = ? and priority = ? and msg_id > ? and unread = 1
+         order by msg_id limit ?`,
       )
       .raw(true);
   }
@@ -262,17 +239,30 @@ export class MailStore {
     limit: number,
     after: Cursor | null = null,
   ): MessageRow[] {
-    const lo = priority ?? 0;
+    const out: MessageRow[] = [];
     const hi = priority ?? 2;
-    const rows = this.unreadStmt.all(
-      mailId,
-      lo,
-      hi,
-      after?.priority ?? -1,
-      after?.msgId ?? 0,
-      limit,
-    ) as RawRow[];
-    return rows.map(fromRawRow);
+    for (let p = Math.max(priority ?? 0, after?.priority ?? 0); p <= hi; p++) {
+      const from = after !== null && p === after.priority ? after.msgId : 0;
+      const rows = this.unreadStmt.all(mailId, p, from, limit - out.length) as UnreadRow[];
+      // The subject is the inbox's own (mq9.md §4): one string for the whole chunk.
+      const subject = inboxSubject(mailId, p);
+      for (const r of rows) {
+        out.push({
+          mailId,
+          priority: p,
+          msgId: r[0],
+          subject,
+          reply: r[1],
+          headers: r[2],
+          payload: r[3],
+          time: r[4],
+          expiresAt: r[5],
+          unread: true,
+        });
+      }
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** The newest message of a mailbox (the current state of a `latest` mailbox). */

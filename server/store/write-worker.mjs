@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { Buffer } from "node:buffer";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 
+// As inboxSubject in mq9/subjects.ts (this file cannot import TypeScript).
 const PRIORITY_NAMES = ["urgent", "normal", "notify"];
 const db = new Database(workerData.file);
 db.pragma("journal_mode = WAL");
