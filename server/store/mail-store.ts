@@ -5,7 +5,7 @@
  * (group commit, see mq9/writer.ts). The rarer writes (mailboxes, reaping, expiry, dead
  * letters) stay here, in IMMEDIATE transactions that wait their turn for the write lock.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
 import type { Worker } from "node:worker_threads";
 import { inboxSubject } from "../mq9/subjects";
@@ -286,14 +286,13 @@ export class MailStore {
     const where = [eq(messages.mailId, mailId)];
     if (afterMsgId !== null) {
       const at = this.cursorOf(mailId, afterMsgId);
-      const c =
+      // A row value, which SQLite seeks to in the primary key (an OR of the two cases
+      // made it scan the mailbox from its start).
+      where.push(
         at === null
           ? gt(messages.msgId, afterMsgId)
-          : or(
-              gt(messages.priority, at.priority),
-              and(eq(messages.priority, at.priority), gt(messages.msgId, at.msgId)),
-            );
-      if (c !== undefined) where.push(c);
+          : sql`(${messages.priority}, ${messages.msgId}) > (${at.priority}, ${at.msgId})`,
+      );
     }
     return this.db
       .select()
