@@ -109,7 +109,7 @@ export class AnswerBook {
   async answer(input: AnswerInput, now = Date.now()): Promise<AnswerRecord> {
     const { store, log } = this.opts;
     this.authorize(input.mailId, input.token);
-    const row = store.getMessage(input.mailId, input.msgId);
+    const row = this.opts.mq9.store.getMessage(input.mailId, input.msgId);
     if (row === undefined) {
       throw new AnswerError("not_found", `no message ${input.msgId} in ${input.mailId}`);
     }

@@ -20,8 +20,14 @@ export interface SubscriptionRoles {
 }
 
 export interface Recipients {
-  subs: Subscription[];
+  readonly subs: readonly Subscription[];
   /** Which of `subs` own the target mailbox: what they receive becomes read. */
+  readonly owners: readonly Subscription[];
+}
+
+/** What `recipients` builds. */
+interface Building {
+  subs: Subscription[];
   owners: Subscription[];
 }
 
@@ -37,15 +43,12 @@ export function recipients(
   from: Client | null,
 ): Recipients {
   const match = broker.match(subject);
-  const subs: Subscription[] = [];
-  const owners: Subscription[] = [];
-  const eligible = (sub: Subscription) =>
-    !sub.closed && !(sub.client === from && !from.echo) && !roles.replaying.has(sub);
-  const take = (sub: Subscription) => {
-    subs.push(sub);
-    if (mailId !== null && roles.owners.get(sub) === mailId) owners.push(sub);
-  };
-  for (const sub of match.plain) if (eligible(sub)) take(sub);
+  // The common case of a send nobody is online for: no allocation at all.
+  if (match.plain.length === 0 && match.groups.length === 0 && roles.extended.size === 0) {
+    return NOBODY;
+  }
+  const out: Building = { subs: [], owners: [] };
+  for (const sub of match.plain) take(out, roles, sub, mailId, from);
   let groups: readonly (readonly Subscription[])[] = match.groups;
   if (roles.extended.size > 0) {
     // Extended subscriptions join the plain ones, or their queue group by name (NATS
@@ -58,9 +61,8 @@ export function recipients(
     }
     for (const [sub, matches] of roles.extended) {
       if (known.has(sub) || !matches(subject)) continue;
-      if (sub.queue === null) {
-        if (eligible(sub)) take(sub);
-      } else {
+      if (sub.queue === null) take(out, roles, sub, mailId, from);
+      else {
         const g = byName.get(sub.queue);
         if (g === undefined) byName.set(sub.queue, [sub]);
         else g.push(sub);
@@ -72,14 +74,26 @@ export function recipients(
     const n = group.length;
     const start = n > 1 ? Math.floor(Math.random() * n) : 0;
     for (let k = 0; k < n; k++) {
-      const sub = group[(start + k) % n]!;
-      if (eligible(sub)) {
-        take(sub);
-        break;
-      }
+      if (take(out, roles, group[(start + k) % n]!, mailId, from)) break;
     }
   }
-  return { subs, owners };
+  return out;
+}
+
+const NOBODY: Recipients = Object.freeze({ subs: Object.freeze([]), owners: Object.freeze([]) });
+
+/** Adds `sub` if it may receive this message (a function, not a closure per message). */
+function take(
+  out: Building,
+  roles: SubscriptionRoles,
+  sub: Subscription,
+  mailId: string | null,
+  from: Client | null,
+): boolean {
+  if (sub.closed || (sub.client === from && !from.echo) || roles.replaying.has(sub)) return false;
+  out.subs.push(sub);
+  if (mailId !== null && roles.owners.get(sub) === mailId) out.owners.push(sub);
+  return true;
 }
 
 /** A stored message as delivered: original headers plus the mq9 headers (§4.3). */

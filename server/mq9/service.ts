@@ -271,15 +271,17 @@ export class Mq9Service {
   }
 
   private write(batch: readonly PendingSend[], done: (err: Error | null) => void): void {
-    for (const s of batch) this.writing.set(s.box, (this.writing.get(s.box) ?? 0) + 1);
-    const writes = batch.map((s) => ({ row: s.row, latest: s.box.type === "latest" }));
+    // Counted per mailbox once per batch: batches are where the traffic is.
+    const perBox = new Map<Mailbox, number>();
+    for (const s of batch) perBox.set(s.box, (perBox.get(s.box) ?? 0) + 1);
+    for (const [box, n] of perBox) this.writing.set(box, (this.writing.get(box) ?? 0) + n);
     const marks = this.readMarks.take();
-    this.store.writer.write(writes, marks.groups, (err, changed) => {
+    this.store.writer.write(batch, marks.groups, (err, changed) => {
       marks.settle(err, changed);
-      for (const s of batch) {
-        const n = (this.writing.get(s.box) ?? 1) - 1;
-        if (n > 0) this.writing.set(s.box, n);
-        else this.writing.delete(s.box);
+      for (const [box, n] of perBox) {
+        const left = (this.writing.get(box) ?? n) - n;
+        if (left > 0) this.writing.set(box, left);
+        else this.writing.delete(box);
       }
       done(err);
     });

@@ -13,6 +13,8 @@ import type { Mailbox } from "./mailboxes";
 export interface PendingSend {
   row: MessageRow;
   box: Mailbox;
+  /** The mailbox keeps only its newest message (mq9.md §4.6). */
+  latest: boolean;
   /** Payload plus header bytes, as counted against the mailbox's byte limit. */
   size: number;
   from: Client;

@@ -4,15 +4,7 @@
  */
 import { and, asc, eq, isNotNull, lt } from "drizzle-orm";
 import type { Db } from "./db";
-import {
-  agents,
-  answers,
-  messageById,
-  messages,
-  type AgentRow,
-  type AnswerRow,
-  type MessageRow,
-} from "./schema";
+import { agents, answers, type AgentRow, type AnswerRow } from "./schema";
 
 export type { AgentRow, AnswerRow };
 
@@ -50,11 +42,6 @@ export class ConsoleStore {
       .where(eq(answers.mailId, mailId))
       .orderBy(asc(answers.respondedAt))
       .all();
-  }
-
-  /** One stored message of a mailbox (read-only: unread state does not change). */
-  getMessage(mailId: string, msgId: number): MessageRow | undefined {
-    return this.db.select().from(messages).where(messageById(mailId, msgId)).get();
   }
 
   // ---- agents ----

@@ -5,25 +5,25 @@
  * (group commit, see mq9/writer.ts). The rarer writes (mailboxes, reaping, expiry, dead
  * letters) stay here, in IMMEDIATE transactions that wait their turn for the write lock.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
 import type { Worker } from "node:worker_threads";
-import { inboxSubject } from "../mq9/subjects";
+import { BlockReader, decodeBlock, type Cursor } from "./block-reader";
 import { openDb, type Db } from "./db";
+import { convertLegacyMessages } from "./legacy-messages";
 import { InlineWriter, ThreadWriter, type MessageWriter } from "./message-writer";
 import {
   counters,
-  messageById,
   deadLetters,
   mailboxes,
-  messages,
+  messageBlocks,
   reaping,
   type DeadLetterRow,
   type MailboxRow,
   type MessageRow,
 } from "./schema";
 
-export type { DeadLetterRow, MailboxRow, MessageRow };
+export type { Cursor, DeadLetterRow, MailboxRow, MessageRow };
 
 /** A mailbox with what it holds, as loaded at start-up. */
 export interface MailboxStats extends MailboxRow {
@@ -32,38 +32,35 @@ export interface MailboxStats extends MailboxRow {
   unread: number;
 }
 
-/** Where a read of a mailbox starts: after this position in mq9 order (§5). */
-export interface Cursor {
-  priority: number;
-  msgId: number;
-}
-
 const NEXT_MSG_ID = "next_msg_id";
 
-/** What a group of messages adds to its mailbox's counts (messages, bytes, unread). */
+/** What a group of blocks adds to its mailbox's counts (messages, bytes, unread). */
 const COUNTS_PER_MAILBOX = {
-  mailId: messages.mailId,
-  stored: count(),
-  bytes: sql<number>`sum(length(${messages.payload}) + coalesce(length(${messages.headers}), 0))`,
-  unread: sql<number>`sum(${messages.unread})`,
+  mailId: messageBlocks.mailId,
+  stored: sql<number>`sum(${messageBlocks.count})`,
+  bytes: sql<number>`sum(${messageBlocks.bytes})`,
+  unread: sql<number>`sum(${messageBlocks.unread})`,
 };
 
-/** What replay reads of a row (statements in raw mode skip building an object). */
-type UnreadRow = [number, string | null, Buffer | null, Buffer, number, number | null];
+/** Blocks reaping looks at per step (it stops early once the step's budget is spent). */
+const REAP_BLOCKS = 64;
+
+/** A block as reaping reads it (raw mode). */
+type ReapBlock = [number, number, number, number, number, Buffer, Buffer | null];
 
 export class MailStore {
   readonly db: Db;
   // The hot paths (send, replay) use prepared statements directly: Drizzle's query
   // builder costs about 14x per inserted row here, which group commit cannot hide.
-  private readonly unreadStmt: Statement<[string, number, number, number]>;
+  private readonly blocks: BlockReader;
   private readonly insertMailboxStmt: Statement<unknown[]>;
   private readonly deleteMailboxStmt: Statement<[string]>;
   private readonly queueReapStmt: Statement<[string, number, number]>;
   private readonly nextReapStmt: Statement<[]>;
   private readonly reapBatchStmt: Statement<[string, number]>;
   private readonly doneReapStmt: Statement<[string]>;
-  private readonly deadLetterStmt: Statement<[number, string, number, number]>;
-  private readonly deleteBatchStmt: Statement<[string, number, number]>;
+  private readonly deadLetterStmt: Statement<unknown[]>;
+  private readonly deleteBlockStmt: Statement<[number]>;
   private readonly keepIdsAboveStmt: Statement<[number]>;
 
   private readonly checkpointer: Worker | null;
@@ -73,28 +70,27 @@ export class MailStore {
     let file: string | null;
     ({ db: this.db, file, checkpointer: this.checkpointer } = openDb(dataDir));
     const c = this.db.$client;
+    convertLegacyMessages(c);
+    this.blocks = new BlockReader(c);
     this.writer = file === null ? new InlineWriter(c) : new ThreadWriter(file, c);
     this.deleteMailboxStmt = c.prepare("delete from mailboxes where mail_id = ?");
     this.queueReapStmt = c.prepare(
       "insert or replace into reaping (mail_id, dead_letter, at) values (?, ?, ?)",
     );
     this.nextReapStmt = c.prepare("select mail_id, dead_letter from reaping order by at limit 1");
-    // Reaping walks a mailbox's key range from the front, a batch at a time: the batch is
-    // everything up to the key of its last row.
+    // Reaping takes a mailbox's blocks from the front, a batch at a time.
     this.reapBatchStmt = c
       .prepare(
-        "select priority, msg_id from messages where mail_id = ? order by priority, msg_id limit ?",
+        `select block_id, priority, last_msg_id, count, unread, data, read from message_blocks
+         where mail_id = ? order by priority, first_msg_id limit ?`,
       )
       .raw(true);
     this.doneReapStmt = c.prepare("delete from reaping where mail_id = ?");
     this.deadLetterStmt = c.prepare(
       `insert into dead_letters (msg_id, mail_id, priority, subject, reply, headers, payload, time, dead_at, reason)
-       select msg_id, mail_id, priority, subject, reply, headers, payload, time, ?, 'mailbox expired unread'
-       from messages where mail_id = ? and (priority, msg_id) <= (?, ?) and unread = 1 and priority < 2`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'mailbox expired unread')`,
     );
-    this.deleteBatchStmt = c.prepare(
-      "delete from messages where mail_id = ? and (priority, msg_id) <= (?, ?)",
-    );
+    this.deleteBlockStmt = c.prepare("delete from message_blocks where block_id = ?");
     // The counter only has to be right once the highest msg_ids are gone: it is raised
     // where messages are deleted, not at every send (a page write per commit saved).
     this.keepIdsAboveStmt = c.prepare(
@@ -105,16 +101,6 @@ export class MailStore {
       `insert into mailboxes (mail_id, type, token_hash, created_at, expires_at, ttl)
        values (?, ?, ?, ?, ?, ?)`,
     );
-    // One priority at a time: with `(priority, msg_id) > (?, ?)` SQLite seeks only on
-    // priority and scans the rest, which made each chunk of a replay cost more than the one
-    // before it.
-    this.unreadStmt = c
-      .prepare(
-        `select msg_id, reply, headers, payload, time, expires_at from messages
-         where mail_id = ? and priority = ? and msg_id > ? and unread = 1
-         order by msg_id limit ?`,
-      )
-      .raw(true);
   }
 
   /** Completes the writes given to `writer`, then closes. */
@@ -140,8 +126,8 @@ export class MailStore {
   loadNextMsgId(): number {
     const row = this.db.select().from(counters).where(eq(counters.name, NEXT_MSG_ID)).get();
     const maxMsg = this.db
-      .select({ m: sql<number | null>`max(${messages.msgId})` })
-      .from(messages)
+      .select({ m: sql<number | null>`max(${messageBlocks.lastMsgId})` })
+      .from(messageBlocks)
       .get();
     const maxDead = this.db
       .select({ m: sql<number | null>`max(${deadLetters.msgId})` })
@@ -153,7 +139,11 @@ export class MailStore {
   // ---- mailboxes ----
 
   loadMailboxes(): MailboxStats[] {
-    const stats = this.db.select(COUNTS_PER_MAILBOX).from(messages).groupBy(messages.mailId).all();
+    const stats = this.db
+      .select(COUNTS_PER_MAILBOX)
+      .from(messageBlocks)
+      .groupBy(messageBlocks.mailId)
+      .all();
     const byId = new Map(stats.map((s) => [s.mailId, s]));
     return this.db
       .select()
@@ -206,19 +196,41 @@ export class MailStore {
         if (job === undefined) break;
         any = true;
         const want = budget;
-        const keys = this.reapBatchStmt.all(job.mail_id, want) as [number, number][];
-        const last = keys[keys.length - 1];
-        if (last !== undefined) {
-          const [priority, msgId] = last;
-          if (job.dead_letter === 1) this.deadLetterStmt.run(now, job.mail_id, priority, msgId);
-          this.deleteBatchStmt.run(job.mail_id, priority, msgId);
-          this.keepIdsAboveStmt.run(Math.max(...keys.map((k) => k[1])));
+        // Blocks hold a commit's worth each: take them until the budget is spent.
+        const blocks = this.reapBatchStmt.all(job.mail_id, REAP_BLOCKS) as ReapBlock[];
+        let n = 0;
+        let taken = 0;
+        let maxId = 0;
+        for (const [blockId, priority, last, count, unread, data, read] of blocks) {
+          if (n >= want) break;
+          if (job.dead_letter === 1 && priority < 2 && unread > 0) {
+            for (const m of decodeBlock(job.mail_id, priority, count, unread, data, read)) {
+              if (!m.unread) continue;
+              const { msgId, subject, reply, headers, payload, time } = m;
+              this.deadLetterStmt.run(
+                msgId,
+                job.mail_id,
+                priority,
+                subject,
+                reply,
+                headers,
+                payload,
+                time,
+                now,
+              );
+            }
+          }
+          this.deleteBlockStmt.run(blockId);
+          n += count;
+          taken++;
+          maxId = Math.max(maxId, last);
         }
-        const n = keys.length;
+        if (maxId > 0) this.keepIdsAboveStmt.run(maxId);
+        const done = taken === blocks.length && blocks.length < REAP_BLOCKS;
         // Every job costs something, so many empty mailboxes still share the budget.
         budget -= Math.max(n, 10);
-        // Fewer than asked for: that was the last of this mailbox.
-        if (n < want) {
+        // Fewer blocks than asked for: that was the last of this mailbox.
+        if (done) {
           this.doneReapStmt.run(job.mail_id);
           finished.push(job.mail_id);
         }
@@ -239,43 +251,22 @@ export class MailStore {
     limit: number,
     after: Cursor | null = null,
   ): MessageRow[] {
-    const out: MessageRow[] = [];
-    const hi = priority ?? 2;
-    for (let p = Math.max(priority ?? 0, after?.priority ?? 0); p <= hi; p++) {
-      const from = after !== null && p === after.priority ? after.msgId : 0;
-      const rows = this.unreadStmt.all(mailId, p, from, limit - out.length) as UnreadRow[];
-      // The subject is the inbox's own (mq9.md §4): one string for the whole chunk.
-      const subject = inboxSubject(mailId, p);
-      for (const r of rows) {
-        out.push({
-          mailId,
-          priority: p,
-          msgId: r[0],
-          subject,
-          reply: r[1],
-          headers: r[2],
-          payload: r[3],
-          time: r[4],
-          expiresAt: r[5],
-          unread: true,
-        });
-      }
-      if (out.length >= limit) break;
-    }
-    return out;
+    return this.blocks.read(mailId, priority ?? 0, priority ?? 2, after, limit, true);
   }
 
   /** The newest message of a mailbox (the current state of a `latest` mailbox). */
   newest(mailId: string, priority: number | null): MessageRow | undefined {
-    const where = [eq(messages.mailId, mailId)];
-    if (priority !== null) where.push(eq(messages.priority, priority));
-    return this.db
+    const where = [eq(messageBlocks.mailId, mailId)];
+    if (priority !== null) where.push(eq(messageBlocks.priority, priority));
+    const b = this.db
       .select()
-      .from(messages)
+      .from(messageBlocks)
       .where(and(...where))
-      .orderBy(desc(messages.msgId))
+      .orderBy(desc(messageBlocks.lastMsgId))
       .limit(1)
       .get();
+    if (b === undefined) return undefined;
+    return decodeBlock(mailId, b.priority, b.count, b.unread, b.data, b.read).at(-1);
   }
 
   /**
@@ -283,34 +274,49 @@ export class MailStore {
    * mq9 order; if it is gone, those with a higher msg_id. Never changes unread state.
    */
   list(mailId: string, afterMsgId: number | null, limit: number): MessageRow[] {
-    const where = [eq(messages.mailId, mailId)];
-    if (afterMsgId !== null) {
-      const at = this.cursorOf(mailId, afterMsgId);
-      // A row value, which SQLite seeks to in the primary key (an OR of the two cases
-      // made it scan the mailbox from its start).
-      where.push(
-        at === null
-          ? gt(messages.msgId, afterMsgId)
-          : sql`(${messages.priority}, ${messages.msgId}) > (${at.priority}, ${at.msgId})`,
-      );
-    }
-    return this.db
-      .select()
-      .from(messages)
-      .where(and(...where))
-      .orderBy(asc(messages.priority), asc(messages.msgId))
-      .limit(limit)
-      .all();
+    if (afterMsgId === null) return this.blocks.read(mailId, 0, 2, null, limit, false);
+    const at = this.cursorOf(mailId, afterMsgId);
+    if (at !== null) return this.blocks.read(mailId, 0, 2, at, limit, false);
+    return this.blocks.read(mailId, 0, 2, null, limit, false, (m) => m.msgId > afterMsgId);
   }
 
   /** Where a msg_id sits in mq9 order, if the message is still in this mailbox. */
   cursorOf(mailId: string, msgId: number): Cursor | null {
+    const row = this.blocks.get(mailId, msgId);
+    return row === undefined ? null : { priority: row.priority, msgId };
+  }
+
+  /**
+   * A page of a mailbox for inspection (the console), in mq9 order: after `after`, or
+   * right before `before`. Never changes unread state.
+   */
+  page(
+    mailId: string,
+    at: { after: Cursor | null } | { before: Cursor },
+    limit: number,
+  ): MessageRow[] {
+    return "before" in at
+      ? this.blocks.readBefore(mailId, at.before, limit)
+      : this.blocks.read(mailId, 0, 2, at.after, limit, false);
+  }
+
+  /** How many messages a mailbox holds before `at` in mq9 order, or in all (null). */
+  countMessages(mailId: string, at: Cursor | null): number {
+    return this.blocks.count(mailId, at);
+  }
+
+  /** Messages stored in all mailboxes, including those still being reaped. */
+  countMessagesStored(): number {
     const row = this.db
-      .select({ priority: messages.priority, msgId: messages.msgId })
-      .from(messages)
-      .where(messageById(mailId, msgId))
+      .select({ n: sql<number>`coalesce(sum(${messageBlocks.count}), 0)` })
+      .from(messageBlocks)
       .get();
-    return row ?? null;
+    return row?.n ?? 0;
+  }
+
+  /** One stored message (read-only: unread state does not change). */
+  getMessage(mailId: string, msgId: number): MessageRow | undefined {
+    return this.blocks.get(mailId, msgId);
   }
 
   /**
@@ -318,16 +324,16 @@ export class MailStore {
    * per mailbox, so the caller can adjust its counts.
    */
   expireMessages(now: number): { mailId: string; stored: number; bytes: number; unread: number }[] {
-    const due = and(isNotNull(messages.expiresAt), lte(messages.expiresAt, now));
+    const due = and(isNotNull(messageBlocks.expiresAt), lte(messageBlocks.expiresAt, now));
     const gone = this.db
-      .select({ ...COUNTS_PER_MAILBOX, maxMsgId: sql<number>`max(${messages.msgId})` })
-      .from(messages)
+      .select({ ...COUNTS_PER_MAILBOX, maxMsgId: sql<number>`max(${messageBlocks.lastMsgId})` })
+      .from(messageBlocks)
       .where(due)
-      .groupBy(messages.mailId)
+      .groupBy(messageBlocks.mailId)
       .all();
     if (gone.length === 0) return [];
     this.transaction(() => {
-      this.db.delete(messages).where(due).run();
+      this.db.delete(messageBlocks).where(due).run();
       this.keepIdsAboveStmt.run(Math.max(...gone.map((g) => g.maxMsgId)));
     });
     return gone.map(({ mailId, stored, bytes, unread }) => ({ mailId, stored, bytes, unread }));
@@ -336,8 +342,8 @@ export class MailStore {
   /** The earliest message expiry still ahead, for the expiry timer. */
   nextMessageExpiry(): number | null {
     const row = this.db
-      .select({ t: sql<number | null>`min(${messages.expiresAt})` })
-      .from(messages)
+      .select({ t: sql<number | null>`min(${messageBlocks.expiresAt})` })
+      .from(messageBlocks)
       .get();
     return row?.t ?? null;
   }

@@ -3,26 +3,31 @@
  * thread of its own (write-worker.mjs) with its own connection, so SQLite's share of a
  * durable send runs beside the event loop; jobs complete in the order they were given.
  * An in-memory database cannot be shared with a thread, so there the same jobs run
- * inline, completing before the call returns.
+ * inline, completing before the call returns. Both apply jobs with block-format.mjs.
  */
-import type { Database, Statement } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
 import { Worker } from "node:worker_threads";
+import {
+  blockWriter,
+  HAS_EXPIRY,
+  HAS_HEADERS,
+  HAS_REPLY,
+  RECORD_FIXED,
+  type BlockInsert,
+  type BlockJob,
+  type ReadMarkGroup,
+} from "./block-format.mjs";
 import type { MessageRow } from "./schema";
+
+export type { ReadMarkGroup };
 
 export interface MessageWrite {
   row: MessageRow;
-  /** A `latest` mailbox: its earlier messages go in the same transaction (mq9.md §4.6). */
+  /** A `latest` mailbox: only its newest message is kept (mq9.md §4.6). */
   latest: boolean;
 }
 
 export type Done<T> = (err: Error | null, result: T) => void;
-
-/** Messages of one mailbox and priority to mark read (a primary-key prefix). */
-export interface ReadMarkGroup {
-  mailId: string;
-  priority: number;
-  msgIds: readonly number[];
-}
 
 export interface MessageWriter {
   /**
@@ -43,73 +48,81 @@ export interface MessageWriter {
 }
 
 /**
- * The writes, as SQL; the write thread is given these too, so both writers run the same
- * statements. A message's subject is `$mq9.AI.INBOX.<mail_id>.<priority>` (§4), so the
- * thread rebuilds it rather than receive it.
+ * A batch of messages as blocks: one per mailbox and priority, records in msg_id order,
+ * all in one buffer (transferred to the thread without a copy). Of a `latest` mailbox
+ * only the newest message of the batch is kept, and its earlier blocks are cleared.
  */
-export const WRITE_SQL = {
-  insert: `insert into messages (msg_id, mail_id, priority, subject, reply, headers, payload, time, expires_at, unread)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-  clearLatest: "delete from messages where mail_id = ?",
-  // One statement for a whole list (a JSON array): about 20% cheaper than one per row.
-  markRead: `update messages set unread = 0
-    where mail_id = ? and priority = ? and msg_id in (select value from json_each(?)) and unread = 1`,
-} as const;
-
-// Packed row layout (little endian), read back by write-worker.mjs:
-//   f64 msg_id, f64 time, f64 expires_at, u8 priority, u8 flags,
-//   u16 mail_id length, u16 reply length, u32 headers length, u32 payload length,
-//   then mail_id (latin1: mail ids are ASCII), reply (UTF-8), headers, payload.
-const FIXED = 38;
-const LATEST = 1;
-const HAS_REPLY = 2;
-const HAS_HEADERS = 4;
-const HAS_EXPIRY = 8;
-
-/** One buffer for a whole batch, transferred to the thread without a copy. */
-export function packMessages(writes: readonly MessageWrite[]): Uint8Array {
+export function encodeBlocks(writes: readonly MessageWrite[]): Omit<BlockJob, "marks"> {
+  let newestLatest: Map<string, MessageRow> | null = null;
+  for (const w of writes) if (w.latest) (newestLatest ??= new Map()).set(w.row.mailId, w.row);
+  // By mailbox, then priority: no key to build per message.
+  const groups = new Map<string, ({ rows: MessageRow[]; latest: boolean } | undefined)[]>();
   let size = 0;
-  for (const { row } of writes) {
-    size += FIXED + row.mailId.length + row.payload.length + (row.headers?.length ?? 0);
+  for (const { row, latest } of writes) {
+    if (latest && newestLatest?.get(row.mailId) !== row) continue;
+    let byPriority = groups.get(row.mailId);
+    if (byPriority === undefined) groups.set(row.mailId, (byPriority = []));
+    const g = byPriority[row.priority];
+    if (g === undefined) byPriority[row.priority] = { rows: [row], latest };
+    else g.rows.push(row);
+    size += RECORD_FIXED + row.payload.length + (row.headers?.length ?? 0);
     if (row.reply !== null) size += Buffer.byteLength(row.reply);
   }
-  const buf = Buffer.from(new ArrayBuffer(size));
+  const data = Buffer.from(new ArrayBuffer(size));
+  const blocks: BlockInsert[] = [];
   let at = 0;
-  for (const { row, latest } of writes) {
-    const replyLen = row.reply === null ? 0 : Buffer.byteLength(row.reply);
-    const flags =
-      (latest ? LATEST : 0) |
-      (row.reply !== null ? HAS_REPLY : 0) |
-      (row.headers !== null ? HAS_HEADERS : 0) |
-      (row.expiresAt !== null ? HAS_EXPIRY : 0);
-    buf.writeDoubleLE(row.msgId, at);
-    buf.writeDoubleLE(row.time, at + 8);
-    buf.writeDoubleLE(row.expiresAt ?? 0, at + 16);
-    buf[at + 24] = row.priority;
-    buf[at + 25] = flags;
-    buf.writeUInt16LE(row.mailId.length, at + 26);
-    buf.writeUInt16LE(replyLen, at + 28);
-    buf.writeUInt32LE(row.headers?.length ?? 0, at + 30);
-    buf.writeUInt32LE(row.payload.length, at + 34);
-    at += FIXED;
-    at += buf.write(row.mailId, at, "latin1");
-    if (row.reply !== null) at += buf.write(row.reply, at, "utf8");
-    if (row.headers !== null) at += row.headers.copy(buf, at);
-    at += row.payload.copy(buf, at);
+  for (const group of [...groups.values()].flat()) {
+    if (group === undefined) continue;
+    const { rows, latest } = group;
+    const first = rows[0]!;
+    const start = at;
+    let bytes = 0;
+    let expiresAt: number | null = null;
+    for (const row of rows) {
+      const flags =
+        (row.reply !== null ? HAS_REPLY : 0) |
+        (row.headers !== null ? HAS_HEADERS : 0) |
+        (row.expiresAt !== null ? HAS_EXPIRY : 0);
+      data.writeDoubleLE(row.msgId, at);
+      data.writeDoubleLE(row.time, at + 8);
+      data.writeDoubleLE(row.expiresAt ?? 0, at + 16);
+      data[at + 24] = flags;
+      const replyAt = at + RECORD_FIXED;
+      const replyLen = row.reply === null ? 0 : data.write(row.reply, replyAt, "utf8");
+      data.writeUInt16LE(replyLen, at + 25);
+      data.writeUInt32LE(row.headers?.length ?? 0, at + 27);
+      data.writeUInt32LE(row.payload.length, at + 31);
+      at = replyAt + replyLen;
+      if (row.headers !== null) at += row.headers.copy(data, at);
+      at += row.payload.copy(data, at);
+      bytes += row.payload.length + (row.headers?.length ?? 0);
+      // The block goes when its last message expires (notify: §4.7).
+      if (row.expiresAt !== null) expiresAt = Math.max(expiresAt ?? 0, row.expiresAt);
+    }
+    blocks.push({
+      mailId: first.mailId,
+      priority: first.priority,
+      first: first.msgId,
+      last: rows[rows.length - 1]!.msgId,
+      count: rows.length,
+      bytes,
+      expiresAt,
+      latest,
+      start,
+      end: at,
+    });
   }
-  return buf;
+  return { blocks, data };
 }
 
-type Job =
-  | { kind: "write"; seq: number; rows: Uint8Array | null; marks: readonly ReadMarkGroup[] }
-  | { kind: "close"; seq: number };
+type Job = ({ kind: "write"; seq: number } & BlockJob) | { kind: "close"; seq: number };
 
 type Answer =
   { seq: number; ok: true; result: unknown } | { seq: number; ok: false; error: string };
 
 /**
  * Small jobs while the thread is idle run inline, on the caller's connection: a commit of
- * a few rows costs ~60 µs here, less than the two thread hand-offs it would wait for, so
+ * a few messages costs ~60 µs here, less than the two thread hand-offs it would wait for, so
  * light traffic keeps the latency of a synchronous store and heavy traffic (batches that
  * grow while the thread commits) gets the second core.
  */
@@ -129,7 +142,7 @@ export class ThreadWriter implements MessageWriter {
   constructor(file: string, db: Database) {
     this.inline = new InlineWriter(db);
     this.worker = new Worker(new URL("./write-worker.mjs", import.meta.url), {
-      workerData: { file, sql: WRITE_SQL },
+      workerData: { file },
     });
     this.worker.on("message", (a: Answer) => {
       const done = this.waiting.get(a.seq);
@@ -183,12 +196,10 @@ export class ThreadWriter implements MessageWriter {
     ) {
       return this.inline.write(writes, marks, done);
     }
-    const rows = writes.length > 0 ? packMessages(writes) : null;
-    this.post(
-      { kind: "write", seq: ++this.seq, rows, marks },
-      done as Done<unknown>,
-      rows === null ? [] : [rows.buffer as ArrayBuffer],
-    );
+    const { blocks, data } = encodeBlocks(writes);
+    this.post({ kind: "write", seq: ++this.seq, blocks, data, marks }, done as Done<unknown>, [
+      data.buffer as ArrayBuffer,
+    ]);
   }
 
   async close(): Promise<void> {
@@ -203,14 +214,10 @@ export class ThreadWriter implements MessageWriter {
 
 /** The same jobs on the caller's connection, for an in-memory database. */
 export class InlineWriter implements MessageWriter {
-  private readonly insert: Statement<unknown[]>;
-  private readonly clearLatest: Statement<[string]>;
-  private readonly markReadStmt: Statement<[string, number, string]>;
+  private readonly blocks: ReturnType<typeof blockWriter>;
 
   constructor(private readonly db: Database) {
-    this.insert = db.prepare(WRITE_SQL.insert);
-    this.clearLatest = db.prepare(WRITE_SQL.clearLatest);
-    this.markReadStmt = db.prepare(WRITE_SQL.markRead);
+    this.blocks = blockWriter(db);
   }
 
   readonly pending = 0;
@@ -226,27 +233,8 @@ export class InlineWriter implements MessageWriter {
   ): void {
     let changed: number[];
     try {
-      changed = this.db
-        .transaction(() => {
-          for (const { row: r, latest } of writes) {
-            if (latest) this.clearLatest.run(r.mailId);
-            this.insert.run(
-              r.msgId,
-              r.mailId,
-              r.priority,
-              r.subject,
-              r.reply,
-              r.headers,
-              r.payload,
-              r.time,
-              r.expiresAt,
-            );
-          }
-          return marks.map(
-            (g) => this.markReadStmt.run(g.mailId, g.priority, JSON.stringify(g.msgIds)).changes,
-          );
-        })
-        .immediate();
+      const job = { ...encodeBlocks(writes), marks };
+      changed = this.db.transaction(() => this.blocks.apply(job)).immediate();
     } catch (err) {
       return done(err instanceof Error ? err : new Error(String(err)), []);
     }

@@ -2,8 +2,16 @@
  * The mq9 store's tables (Drizzle, SQLite). Migrations in drizzle/ are generated from this
  * file by drizzle-kit and applied at start-up. Times are ms since the epoch.
  */
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const mailboxes = sqliteTable("mailboxes", {
   mailId: text("mail_id").primaryKey(),
@@ -18,49 +26,59 @@ export const mailboxes = sqliteTable("mailboxes", {
 });
 
 /**
- * Clustered on (mail_id, priority, msg_id), WITHOUT ROWID (drizzle/0002_messages_clustered.sql:
- * Drizzle's schema cannot say so): a mailbox's messages sit together in mq9 order, so a
- * send writes one B-tree and QUERY, replay and reaping read a key range. Measured here: 45%
- * more inserts per second and 40% cheaper small commits than a rowid table with two
- * indexes for that order and for unread rows.
+ * Messages live in blocks: one row per mailbox, priority and group commit, holding that
+ * batch's messages packed in msg_id order (block-format.mjs has the layout and how read
+ * state is kept). A durable send then costs a share of one row instead of a B-tree entry
+ * per message: a commit of 1 000 messages over 30 mailboxes measured 1.3 ms here, against
+ * 5.7 ms as a row per message. Reads (replay, QUERY, the console) walk the blocks of a
+ * mailbox in mq9 order: (mail_id, priority, first_msg_id).
  */
-export const messages = sqliteTable(
-  "messages",
+export const messageBlocks = sqliteTable(
+  "message_blocks",
   {
+    blockId: integer("block_id").primaryKey(),
     // No foreign key: a mailbox's row goes at once, its messages in the background
     // (reaping), so that removing a full mailbox never stalls the broker.
     mailId: text("mail_id").notNull(),
     /** 0 urgent, 1 normal, 2 notify: sorts in mq9 order. */
     priority: integer("priority").notNull(),
-    /** Broker-wide, only grows, never reused (mq9.md §5). */
-    msgId: integer("msg_id").notNull(),
-    subject: text("subject").notNull(),
-    reply: text("reply"),
-    /** The NATS header block as published with HPUB, or null. */
-    headers: blob("headers", { mode: "buffer" }),
-    payload: blob("payload", { mode: "buffer" }).notNull(),
-    time: integer("time").notNull(),
+    firstMsgId: integer("first_msg_id").notNull(),
+    lastMsgId: integer("last_msg_id").notNull(),
+    count: integer("count").notNull(),
+    /** Payloads plus header blocks, as counted against the mailbox's byte limit. */
+    bytes: integer("bytes").notNull(),
+    /** How many of its messages are unread. */
+    unread: integer("unread").notNull(),
+    /** When its last notify message expires (§4.7); null for urgent and normal. */
     expiresAt: integer("expires_at"),
-    unread: integer("unread", { mode: "boolean" }).notNull(),
+    data: blob("data", { mode: "buffer" }).notNull(),
+    /** Null when all unread or all read (see `unread`); else a bitmap of read records. */
+    read: blob("read", { mode: "buffer" }),
   },
   (t) => [
-    primaryKey({ columns: [t.mailId, t.priority, t.msgId] }),
-    index("messages_expiry")
+    uniqueIndex("message_blocks_order").on(t.mailId, t.priority, t.firstMsgId),
+    index("message_blocks_expiry")
       .on(t.expiresAt)
       .where(sql`${t.expiresAt} is not null`),
   ],
 );
 
-/**
- * One message of a mailbox by msg_id. With the priorities spelled out this is three
- * primary-key lookups; without, a scan of the mailbox (msg_id is the key's last column).
- */
-export function messageById(mailId: string, msgId: number): SQL | undefined {
-  return and(
-    eq(messages.mailId, mailId),
-    inArray(messages.priority, [0, 1, 2]),
-    eq(messages.msgId, msgId),
-  );
+/** One stored message, as read from its block. */
+export interface MessageRow {
+  /** Broker-wide, only grows, never reused (mq9.md §5). */
+  msgId: number;
+  mailId: string;
+  priority: number;
+  /** `$mq9.AI.INBOX.<mail_id>.<priority>` (§4): rebuilt, not stored. */
+  subject: string;
+  reply: string | null;
+  /** The NATS header block as published with HPUB, or null. */
+  headers: Buffer | null;
+  payload: Buffer;
+  time: number;
+  /** Notify messages only (§4.7). */
+  expiresAt: number | null;
+  unread: boolean;
 }
 
 export const deadLetters = sqliteTable(
@@ -137,8 +155,7 @@ export const agents = sqliteTable("agents", {
 });
 
 export type MailboxRow = typeof mailboxes.$inferSelect;
-export type MessageRow = typeof messages.$inferSelect;
-export type NewMessageRow = typeof messages.$inferInsert;
+export type MessageBlockRow = typeof messageBlocks.$inferSelect;
 export type DeadLetterRow = typeof deadLetters.$inferSelect;
 export type AnswerRow = typeof answers.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;

@@ -11,6 +11,7 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
+import { decodeBlock } from "../../server/store/block-reader";
 import { connect, StringCodec, type Msg, type NatsConnection } from "nats";
 import { startMq9Process, tempDataDir, type Mq9Process } from "../support/mq9-process";
 
@@ -448,9 +449,22 @@ describe("mq9 crash: SIGKILL under load, restart on the same data dir", () => {
   it("the store file agrees: each message once across every run", async () => {
     await proc.stop();
     const db = new Database(path.join(dataDir, "mq9.db"), { readonly: true });
-    const rows = db.prepare("select payload from messages").all() as { payload: Buffer }[];
+    const blocks = db
+      .prepare("select mail_id, priority, count, unread, data, read from message_blocks")
+      .all() as {
+      mail_id: string;
+      priority: number;
+      count: number;
+      unread: number;
+      data: Buffer;
+      read: Buffer | null;
+    }[];
     db.close();
-    const payloads = rows.map((r) => r.payload.toString());
+    const payloads = blocks.flatMap((b) =>
+      decodeBlock(b.mail_id, b.priority, b.count, b.unread, b.data, b.read).map((m) =>
+        m.payload.toString(),
+      ),
+    );
     assert.equal(new Set(payloads).size, payloads.length, "a payload is stored twice");
     assert.ok(payloads.length > 0);
     for (const p of payloads) assert.ok(allRuns.includes(parseKey(p).run));

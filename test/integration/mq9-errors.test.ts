@@ -83,8 +83,7 @@ describe("mq9 errors and limits", () => {
     return nc;
   };
 
-  const storedCount = (): number =>
-    (t.store.db.$client.prepare("select count(*) as n from messages").get() as { n: number }).n;
+  const storedCount = (): number => t.store.countMessagesStored();
 
   /**
    * Sends `body` to `subject`, expects error `code`, and checks that the error changed

@@ -41,6 +41,7 @@ export function handleSend(
       unread: true,
     },
     box,
+    latest: box.type === "latest",
     size,
     from: client,
   });
