@@ -19,7 +19,7 @@
  *          payload; the owner (or a core subscriber) records receive − send.
  * idle:    creates N mailboxes over ceil(N / C) connections (CREATE is rate-limited per
  *          connection, mq9.md §11), closes them, and reads VmRSS of process P before and
- *          after; with --mem-file also P's V8 heap after a full GC (SIGUSR2, see
+ *          after; with --mem-file also P's V8 heap after a full GC (SIGWINCH, see
  *          bench/gc-on-signal.ts).
  *
  * Mailboxes and streams made for a run are deleted at its end. Prints one JSON line;
@@ -661,13 +661,13 @@ static int64_t vm_rss_kb(void) {
 }
 
 /*
- * With --mem-file the broker runs a full GC on SIGUSR2 and then writes its
+ * With --mem-file the broker runs a full GC on SIGWINCH and then writes its
  * process.memoryUsage() there (bench/gc-on-signal.ts). Returns heapUsed in kB, or -1.
  */
 static int64_t collect_garbage(void) {
   if (!mem_file) return -1;
   remove(mem_file);
-  kill(pid, SIGUSR2);
+  kill(pid, SIGWINCH);
   for (int i = 0; i < 100; i++) {
     sleep_ms(50);
     FILE *f = fopen(mem_file, "r");

@@ -22,7 +22,7 @@ export interface Target {
   wsPort: number;
   /** Undefined if the process could not be identified (then no RSS figures). */
   pid: number | undefined;
-  /** Where a broker started with `gcOnSignal` writes its memory usage after SIGUSR2. */
+  /** Where a broker started with `gcOnSignal` writes its memory usage after SIGWINCH. */
   memFile?: string;
   stop(): Promise<void>;
 }
@@ -92,7 +92,7 @@ export async function startJetStreamServer(): Promise<Target> {
 }
 
 /**
- * `gcOnSignal`: SIGUSR2 makes the broker collect garbage and write its memory usage to
+ * `gcOnSignal`: SIGWINCH makes the broker collect garbage and write its memory usage to
  * `memFile` (bench/gc-on-signal.ts), for memory figures without garbage.
  */
 export async function startOurBroker(

@@ -40,7 +40,7 @@ export interface Workload {
   reference?: "nats-server" | "jetstream" | "none";
   /**
    * Ours runs on a broker process of its own, started for each run (clean memory figures),
-   * which collects garbage on SIGUSR2 (bench/gc-on-signal.ts).
+   * which collects garbage on SIGWINCH (bench/gc-on-signal.ts).
    */
   freshBroker?: boolean;
   /** Rounds whatever --runs says (for a slow, ours-only measurement). */

@@ -47,8 +47,23 @@ export function openDb(dataDir: string | ":memory:"): OpenDb {
     sqlite.pragma("wal_autocheckpoint = 0");
     checkpointer = new Worker(new URL("./checkpoint-worker.mjs", import.meta.url), {
       workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
+      // Plain JS: none of the parent's preloads (tsx, a benchmark's hooks) apply here.
+      execArgv: [],
     });
     checkpointer.unref();
+    // Should the thread die, checkpoint here rather than let the WAL grow without end.
+    const fallBack = () => {
+      const timer = setInterval(() => {
+        try {
+          sqlite.pragma("wal_checkpoint(PASSIVE)");
+        } catch {
+          // Busy, or closed at shutdown: the next tick tries again, or stops.
+          if (!sqlite.open) clearInterval(timer);
+        }
+      }, CHECKPOINT_INTERVAL_MS);
+      timer.unref();
+    };
+    checkpointer.once("error", fallBack);
   }
   return { db, file: file === ":memory:" ? null : file, checkpointer };
 }

@@ -143,6 +143,8 @@ export class ThreadWriter implements MessageWriter {
     this.inline = new InlineWriter(db);
     this.worker = new Worker(new URL("./write-worker.mjs", import.meta.url), {
       workerData: { file },
+      // Plain JS: none of the parent's preloads (tsx, a benchmark's hooks) apply here.
+      execArgv: [],
     });
     this.worker.on("message", (a: Answer) => {
       const done = this.waiting.get(a.seq);
@@ -190,6 +192,8 @@ export class ThreadWriter implements MessageWriter {
     marks: readonly ReadMarkGroup[],
     done: Done<number[]>,
   ): void {
+    // A thread that died failed its jobs in flight; from then on, writes run inline.
+    if (this.crashed !== null) return this.inline.write(writes, marks, done);
     if (
       this.idle &&
       writes.length + marks.reduce((n, g) => n + g.msgIds.length, 0) <= INLINE_MAX_ROWS
