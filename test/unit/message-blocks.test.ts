@@ -200,6 +200,25 @@ for (const where of ["memory", "file"] as const) {
   });
 }
 
+describe("the write thread", () => {
+  it("fails its jobs in flight when it dies, and writes go on inline", async () => {
+    const store = new MailStore(tmpDir());
+    const worker = (store.writer as unknown as { worker: import("node:worker_threads").Worker })
+      .worker;
+    // Big enough not to run inline while the thread is idle.
+    const batch = Array.from({ length: 40 }, () => row("w", 1));
+    // Given to the thread as it is stopped: never committed, and its sender is told.
+    const stopping = worker.terminate();
+    const inFlight = write(store, plain(batch));
+    await stopping;
+    await assert.rejects(inFlight, /write thread exited/);
+    const later = Array.from({ length: 40 }, () => row("w", 1));
+    await write(store, plain(later));
+    assert.deepEqual(ids(store.page("w", { after: null }, 100)), ids(later));
+    await store.close();
+  });
+});
+
 describe("data directories from before message blocks", () => {
   it("convert each message with its read state, and drop the old table", async () => {
     const dir = tmpDir();
