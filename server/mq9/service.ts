@@ -47,7 +47,7 @@ export class Mq9Service {
   private readonly creates = new Map<Client, number[]>();
   /** Messages per mailbox handed to the store and not committed yet. */
   private readonly writing = new Map<Mailbox, number>();
-  /** QUERYs run one at a time, each after the read marks of the one before (serially). */
+  /** QUERYs run one at a time, each after the read marks of the one before (queueQuery). */
   private queries: (() => void)[] | null = null;
   private readonly expiry: Expiry;
   readonly reaper: Reaper;
@@ -344,11 +344,11 @@ export class Mq9Service {
    * message as read that was handed out before it came, and two QUERYs never both hand
    * out the same unread message. `run` calls `next` when its own marks are committed.
    */
-  serially(run: (next: () => void) => void): void {
+  queueQuery(run: (next: () => void) => void): void {
     const step = () => {
       // Marks still waiting would not be seen: send them first.
       this.readMarks.now(new Map());
-      this.store.writer.afterPending(() => run(() => this.nextSerial()));
+      this.store.writer.afterPending(() => run(() => this.nextQuery()));
     };
     if (this.queries !== null) this.queries.push(step);
     else {
@@ -357,7 +357,7 @@ export class Mq9Service {
     }
   }
 
-  private nextSerial(): void {
+  private nextQuery(): void {
     const next = this.queries?.shift();
     if (next !== undefined) next();
     else this.queries = null;

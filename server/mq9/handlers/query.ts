@@ -41,7 +41,7 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
     };
     mq9.reply(reply, body);
   };
-  mq9.serially((next) => {
+  mq9.queueQuery((next) => {
     try {
       if (mq9.mailboxes.get(mailId) !== box)
         throw new Mq9Error("not_found", `no mailbox ${mailId}`);
