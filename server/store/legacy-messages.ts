@@ -8,18 +8,8 @@ import { blockWriter, type ReadMarkGroup } from "./block-format.mjs";
 import { encodeBlocks } from "./message-writer";
 import type { MessageRow } from "./schema";
 
-interface LegacyRow {
-  msg_id: number;
-  mail_id: string;
-  priority: number;
-  subject: string;
-  reply: string | null;
-  headers: Buffer | null;
-  payload: Buffer;
-  time: number;
-  expires_at: number | null;
-  unread: number;
-}
+/** A legacy row, its columns named as MessageRow's; `unread` as SQLite's 0/1. */
+type LegacyRow = Omit<MessageRow, "unread"> & { unread: number };
 
 export function convertLegacyMessages(db: Database): void {
   const exists = db
@@ -28,23 +18,13 @@ export function convertLegacyMessages(db: Database): void {
   if (exists === undefined) return;
   db.transaction(() => {
     const rows = db
-      .prepare("select * from legacy_messages order by mail_id, priority, msg_id")
+      .prepare(
+        `select msg_id as msgId, mail_id as mailId, priority, subject, reply, headers, payload,
+           time, expires_at as expiresAt, unread
+         from legacy_messages order by mail_id, priority, msg_id`,
+      )
       .all() as LegacyRow[];
-    const writes = rows.map((r) => ({
-      row: {
-        msgId: r.msg_id,
-        mailId: r.mail_id,
-        priority: r.priority,
-        subject: r.subject,
-        reply: r.reply,
-        headers: r.headers,
-        payload: r.payload,
-        time: r.time,
-        expiresAt: r.expires_at,
-        unread: r.unread === 1,
-      } satisfies MessageRow,
-      latest: false,
-    }));
+    const writes = rows.map((r) => ({ row: { ...r, unread: r.unread === 1 }, latest: false }));
     const marks = new Map<string, ReadMarkGroup & { msgIds: number[] }>();
     for (const { row } of writes) {
       if (row.unread) continue;
