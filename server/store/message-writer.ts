@@ -128,7 +128,7 @@ type Answer =
  * 64 rather than 16 kept bursts inline and took the commit phase's p99 from 3.6–7 ms to
  * 1.8 ms (BENCHMARKS.md).
  */
-const INLINE_MAX_ROWS = 64;
+export const INLINE_MAX_ROWS = 64;
 
 /**
  * The write thread, for a database file. Inline jobs run only when no job is pending, so

@@ -13,7 +13,11 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { MailStore, type MessageRow } from "../../server/store/mail-store";
-import type { MessageWrite, ReadMarkGroup } from "../../server/store/message-writer";
+import {
+  INLINE_MAX_ROWS,
+  type MessageWrite,
+  type ReadMarkGroup,
+} from "../../server/store/message-writer";
 import { inboxSubject } from "../../server/mq9/subjects";
 
 const dirs: string[] = [];
@@ -206,13 +210,13 @@ describe("the write thread", () => {
     const worker = (store.writer as unknown as { worker: import("node:worker_threads").Worker })
       .worker;
     // Big enough not to run inline while the thread is idle.
-    const batch = Array.from({ length: 40 }, () => row("w", 1));
+    const batch = Array.from({ length: INLINE_MAX_ROWS + 1 }, () => row("w", 1));
     // Given to the thread as it is stopped: never committed, and its sender is told.
     const stopping = worker.terminate();
     const inFlight = write(store, plain(batch));
     await stopping;
     await assert.rejects(inFlight, /write thread exited/);
-    const later = Array.from({ length: 40 }, () => row("w", 1));
+    const later = Array.from({ length: INLINE_MAX_ROWS + 1 }, () => row("w", 1));
     await write(store, plain(later));
     assert.deepEqual(ids(store.page("w", { after: null }, 100)), ids(later));
     await store.close();
