@@ -39,17 +39,14 @@ export class ReadMarks {
 
   /** Marks for live deliveries: committed soon. */
   later(perBox: MarksByMailbox): void {
-    for (const [box, keys] of perBox) {
-      const list = this.waiting.get(box);
-      if (list === undefined) this.waiting.set(box, [...keys]);
-      else list.push(...keys);
-    }
+    addMarks(this.waiting, perBox);
     this.timer ??= setTimeout(() => this.now(new Map()), MARK_DELAY_MS);
   }
 
   /** Commits these marks, and any waiting ones, now; `done` once committed. */
   now(perBox: MarksByMailbox, done?: () => void): void {
-    const taken = this.take(perBox);
+    addMarks(this.waiting, perBox);
+    const taken = this.take();
     if (taken.groups.length === 0) return done?.();
     this.writer.write([], taken.groups, (err, changed) => {
       taken.settle(err, changed);
@@ -57,17 +54,12 @@ export class ReadMarks {
     });
   }
 
-  /** The waiting marks (plus `extra`), for a write that commits them. */
-  take(extra: MarksByMailbox = new Map()): TakenMarks {
+  /** The waiting marks, for a write that commits them. */
+  take(): TakenMarks {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     const all = this.waiting;
     this.waiting = new Map();
-    for (const [box, keys] of extra) {
-      const list = all.get(box);
-      if (list === undefined) all.set(box, [...keys]);
-      else list.push(...keys);
-    }
     // One group per mailbox and priority: each is a primary-key prefix in the store.
     const groups: ReadMarkGroup[] = [];
     const boxes: Mailbox[] = [];
@@ -91,5 +83,13 @@ export class ReadMarks {
       });
     };
     return { groups, settle };
+  }
+}
+
+function addMarks(into: Map<Mailbox, MessageKey[]>, from: MarksByMailbox): void {
+  for (const [box, keys] of from) {
+    const list = into.get(box);
+    if (list === undefined) into.set(box, [...keys]);
+    else list.push(...keys);
   }
 }

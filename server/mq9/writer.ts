@@ -44,10 +44,6 @@ export class GroupCommit {
 
   constructor(private readonly handler: CommitHandler) {}
 
-  get pending(): number {
-    return this.queue.length;
-  }
-
   enqueue(send: PendingSend): void {
     this.queue.push(send);
     this.pendingByClient.set(send.from, (this.pendingByClient.get(send.from) ?? 0) + 1);

@@ -229,7 +229,7 @@ export class MailStore {
         const done = taken === blocks.length && blocks.length < REAP_BLOCKS;
         // Every job costs something, so many empty mailboxes still share the budget.
         budget -= Math.max(n, 10);
-        // Fewer blocks than asked for: that was the last of this mailbox.
+        // Every block taken, and fewer than asked for: that was the last of this mailbox.
         if (done) {
           this.doneReapStmt.run(job.mail_id);
           finished.push(job.mail_id);

@@ -39,8 +39,6 @@ export interface MessageWriter {
     marks: readonly ReadMarkGroup[],
     done: Done<number[]>,
   ): void;
-  /** Jobs given and not completed yet. */
-  readonly pending: number;
   /** Runs `fn` once every job given so far has completed (at once if none is pending). */
   afterPending(fn: () => void): void;
   /** Completes what was given, then closes. */
@@ -164,10 +162,6 @@ export class ThreadWriter implements MessageWriter {
     this.worker.on("exit", (code) => fail(new Error(`the store's write thread exited (${code})`)));
   }
 
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   private get idle(): boolean {
     return this.waiting.size === 0 && this.crashed === null;
   }
@@ -225,8 +219,6 @@ export class InlineWriter implements MessageWriter {
   constructor(private readonly db: Database) {
     this.blocks = blockWriter(db);
   }
-
-  readonly pending = 0;
 
   afterPending(fn: () => void): void {
     fn();

@@ -2,24 +2,17 @@
  * What the demo agent reports as it goes: a sentence per event for people (stderr) and,
  * with --json, one JSON object per event on stdout for tests and scripts.
  */
-import type { ApprovalAction } from "../../../lib/mq9/mod";
+import type { ApprovalResponse } from "../../../lib/mq9/mod";
 
 export type AgentEvent =
   | { event: "connected"; server: string }
   | { event: "mailbox"; mail_id: string; expires_at: number | null }
   | { event: "announced"; mail_id: string; name: string; skills: string[]; ttl: number }
   | { event: "asked"; correlation_id: string; to: string; title: string; expires_at: number }
-  | {
-      event: "answered";
-      correlation_id: string;
-      decision: ApprovalAction;
-      approved: boolean | null;
-      reason: string | null;
-      args: Record<string, unknown> | null;
-      text: string | null;
-      responder: string | null;
-      from: string;
-    }
+  | ({ event: "answered" } & Pick<
+      ApprovalResponse,
+      "correlation_id" | "decision" | "approved" | "reason" | "args" | "text" | "responder" | "from"
+    >)
   | { event: "working"; correlation_id: string; step: string }
   | { event: "result_sent"; correlation_id: string; to: string }
   | { event: "unanswered"; correlation_id: string }

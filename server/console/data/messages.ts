@@ -8,7 +8,7 @@ import "server-only";
 import { priorityName, type Priority } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
 import type { MessageRow } from "@/server/store/schema";
-import { bodyView, previewOf, PREVIEW_SQL_BYTES, type BodyView, type Preview } from "./body";
+import { bodyView, previewOf, type BodyView, type Preview } from "./body";
 
 export interface MessageSummary extends Preview {
   msgId: number;
@@ -65,7 +65,7 @@ function toSummary(r: MessageRow): MessageSummary {
     unread: r.unread,
     size: r.payload.length + (r.headers?.length ?? 0),
     hasHeaders: r.headers !== null,
-    ...previewOf(r.payload.subarray(0, PREVIEW_SQL_BYTES)),
+    ...previewOf(r.payload),
   };
 }
 
