@@ -480,7 +480,11 @@ describe(
     it("closes the account's users when the account expires, and refuses new ones", async () => {
       const O3 = createOperator();
       const A3 = createAccount();
-      const acc = accountJwt(A3, O3, {}, { exp: now() + 2 });
+      // Room for both servers to start on a busy machine; the connection is then made
+      // 0.6 s before the expiry. Both servers close it 0.5–0.8 s after the expiry, before
+      // either sends its first PING (2 s after CONNECT), so the transcripts stay exact.
+      const exp = now() + 6;
+      const acc = accountJwt(A3, O3, {}, { exp });
       const servers = await startBoth(
         "expiry",
         `operator: ${operatorJwt(O3)}\nresolver: MEMORY\nresolver_preload: { ${A3.getPublicKey()}: ${acc} }`,
@@ -488,8 +492,9 @@ describe(
       try {
         const u = createUser();
         const jwt = userJwt(u, A3);
+        await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - 600 - Date.now())));
         assertSame(
-          await exchange(servers, { jwt, key: u }, "", { waitMs: 3500 }),
+          await exchange(servers, { jwt, key: u }, "", { waitMs: 1700 }),
           /PONG\n-ERR 'Account Authentication Expired'\n<closed>$/,
         );
         assertSame(await exchange(servers, { jwt, key: u }), /Authorization Violation/);
