@@ -14,6 +14,7 @@ import type { Logger, ProcessLogger } from "./log";
 import type { Mq9Options } from "./mq9/options";
 import { Mq9Service } from "./mq9/service";
 import { Broker, listenTcp, type Listener } from "./nats/mod";
+import { Cluster, connectUrls } from "./nats/cluster/cluster";
 import { runLameDuck } from "./nats/lame-duck";
 import { ConnectionTracker, startMonitor, type Monitor } from "./monitor/mod";
 import { varzSettings } from "./monitor/run-settings";
@@ -114,6 +115,7 @@ function fixedSettings(c: RunConfig): Record<string, unknown> {
     pid_file: c.pidFile,
     log_file: c.log.file,
     tls: c.tls,
+    cluster: c.cluster,
     allow_non_tls: c.allowNonTls,
     operator: operatorSummary(c),
     lame_duck_duration: c.lameDuck.durationMs,
@@ -174,6 +176,7 @@ export async function startBrokerService(
   const clientListeners: Listener[] = [];
   const endpoints: Endpoint[] = [];
   let monitor: Monitor | null = null;
+  let cluster: Cluster | null = null;
   const portsFile =
     config.portsFileDir === null ? null : portsFilePath(config.portsFileDir, opts.program ?? "mq9");
   const pidFile = config.pidFile;
@@ -255,11 +258,27 @@ export async function startBrokerService(
         log.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
     }
 
+    // Routes come last, once clients can be told where to connect (server.go Start).
+    let clusterUrls: string[] = [];
+    if (config.cluster !== null) {
+      const c = new Cluster(broker, config.cluster);
+      cluster = c;
+      broker.attachCluster(c);
+      const a = await c.listen();
+      clusterUrls = listenerUrls("nats", a);
+      const wsEndpoint = endpoints.find((e) => e.kind === "websocket");
+      c.start(
+        connectUrls(host, port),
+        wsEndpoint !== undefined ? connectUrls(wsEndpoint.host, wsEndpoint.port) : [],
+      );
+    }
+
     if (portsFile !== null) {
       try {
         writePortsFile(portsFile, {
           nats: listenerUrls(natsScheme, tcp.address),
           monitoring: monitor !== null ? listenerUrls("http", monitor.address) : [],
+          cluster: clusterUrls,
           websocket: wsUrls,
         });
       } catch (err) {
@@ -270,6 +289,7 @@ export async function startBrokerService(
   } catch (err) {
     // A listener that did open must not keep the process alive after a failed start.
     await Promise.allSettled(listeners.map((l) => l.close()));
+    await cluster?.stop();
     await mq9.stop();
     await broker.shutdown();
     await store.close();
@@ -329,6 +349,7 @@ export async function startBrokerService(
     (stopping ??= (async () => {
       stopped.abort();
       await Promise.allSettled(listeners.map((l) => l.close()));
+      await cluster?.stop();
       // Commit what was accepted (and release the PONGs waiting on it) before closing.
       await mq9.stop();
       await broker.shutdown();

@@ -95,7 +95,15 @@ nats-server's options:
                                    TLS for client connections (mutual TLS with --tlsverify)
   -sl, --signal <cmd>=<pid>        send a running server ldm, reload, quit, term, stop or
                                    reopen (the pid or a pid file is required) and exit
-  -js, -sd, --cluster, --routes, -s, -r, ...   accepted and ignored, with a warning
+      --cluster, --cluster_listen <url>
+                                   route listener, nats://[user:pass@]host:port (port -1 =
+                                   any free port; user:pass = what routes must present)
+      --routes <url,url,...>       routes to solicit, nats-route://[user:pass@]host:port
+      --cluster_name <name>        cluster name (default: generated, or a peer's)
+      --cluster_advertise <addr>   host[:port] other servers are told to route to
+      --no_advertise               do not tell clients about the other servers
+      --connect_retries <n>        retries for routes learned from peers (default 0)
+  -js, -sd, -s, -r, ...            accepted and ignored, with a warning
   -h, --help                       show this text
   -v, --version                    show the version
 
@@ -208,6 +216,7 @@ export function resolveConfig(
   if (!merged.ok) {
     return { kind: "error", errors: [merged.message], warnings, usage: false, checkOnly };
   }
+  warnings.push(...merged.warnings);
   return { kind: "run", config: merged.config, warnings, checkOnly };
 }
 

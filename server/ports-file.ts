@@ -10,10 +10,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-/** Field order as nats-server marshals it; cluster and profile never apply here. */
+/** Field order as nats-server marshals it; profile never applies here. */
 export interface Ports {
   nats?: string[];
   monitoring?: string[];
+  cluster?: string[];
   websocket?: string[];
 }
 
@@ -53,6 +54,7 @@ export function portsJson(ports: Ports): string {
   const out: Ports = {};
   if (ports.nats?.length) out.nats = ports.nats;
   if (ports.monitoring?.length) out.monitoring = ports.monitoring;
+  if (ports.cluster?.length) out.cluster = ports.cluster;
   if (ports.websocket?.length) out.websocket = ports.websocket;
   return JSON.stringify(out);
 }

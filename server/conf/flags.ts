@@ -7,6 +7,15 @@
  * the first argument that is not a flag.
  */
 
+import type { RouteUrl } from "../nats/cluster/options";
+import {
+  checkAdvertise,
+  parseClusterListen,
+  parseRouteUrl,
+  redactUrl,
+  type ClusterListen,
+} from "./cluster";
+
 /** What the command line said; absent = not given. */
 export interface FlagValues {
   configFile?: string;
@@ -34,6 +43,17 @@ export interface FlagValues {
   tlsKey?: string;
   tlsCaCert?: string;
   tlsVerify?: boolean;
+  /**
+   * `--cluster`/`--cluster_listen <url>`: the route listener, and with user info the
+   * credentials routes must present; null = `--cluster ""` or port 0, clustering off.
+   */
+  cluster?: ClusterListen | null;
+  /** `--routes url,url`: replaces the file's routes; `--routes ""` clears them. */
+  routes?: RouteUrl[];
+  clusterName?: string;
+  clusterAdvertise?: string;
+  noAdvertise?: boolean;
+  connectRetries?: number;
   /** `-sl/--signal <command>[=<pid>]`: signal a running server and exit (see signal.ts). */
   signal?: string;
   // Our own flags (server/config.ts).
@@ -61,6 +81,8 @@ interface Spec {
   ignored?: string;
   /** Refused with this reason. */
   refused?: string;
+  /** How a bad value is shown in the error (URLs without their passwords). */
+  shown?: (value: string) => string;
   action?: "help" | "version";
 }
 
@@ -173,12 +195,56 @@ const SPECS: readonly Spec[] = [
   { names: ["ms", "https_port"], kind: "int", ignored: "HTTPS monitoring is not supported" },
   { names: ["profile"], kind: "int", ignored: "profiling is not supported" },
   {
-    names: ["routes", "cluster", "cluster_listen", "cluster_name", "cluster_advertise"],
+    names: ["cluster", "cluster_listen"],
     kind: "string",
-    ignored: "clustering is not supported",
+    shown: redactUrl,
+    apply: (f, v) => {
+      const listen = parseClusterListen(String(v));
+      if (typeof listen === "string") return `a URL such as nats://host:port; ${listen}`;
+      f.cluster = listen;
+      return null;
+    },
   },
-  { names: ["no_advertise"], kind: "bool", ignored: "clustering is not supported" },
-  { names: ["connect_retries"], kind: "int", ignored: "clustering is not supported" },
+  {
+    names: ["routes"],
+    kind: "string",
+    shown: (v) => v.split(",").map(redactUrl).join(","),
+    apply: (f, v) => {
+      // opts.go RoutesFromStr: comma-separated; an empty value clears the file's routes.
+      const routes: RouteUrl[] = [];
+      const list = String(v).trim() === "" ? [] : String(v).split(",");
+      for (const text of list) {
+        const route = parseRouteUrl(text);
+        if (typeof route === "string") {
+          return `route URLs such as nats-route://host:port, separated by commas; ${JSON.stringify(redactUrl(text.trim()))}: ${route}`;
+        }
+        routes.push(route);
+      }
+      f.routes = routes;
+      return null;
+    },
+  },
+  { names: ["cluster_name"], kind: "string", apply: str("clusterName", "a cluster name") },
+  {
+    names: ["cluster_advertise"],
+    kind: "string",
+    apply: (f, v) => {
+      const problem = checkAdvertise(String(v));
+      if (problem !== null) return `host or host:port; ${problem}`;
+      f.clusterAdvertise = String(v);
+      return null;
+    },
+  },
+  { names: ["no_advertise"], kind: "bool", apply: bool("noAdvertise") },
+  {
+    names: ["connect_retries"],
+    kind: "int",
+    apply: (f, v) => {
+      if (typeof v !== "number" || v < 0) return "an integer, 0 or more";
+      f.connectRetries = v;
+      return null;
+    },
+  },
   { names: ["sl", "signal"], kind: "string", apply: str("signal", "<command>[=<pid>]") },
 ];
 
@@ -261,7 +327,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
     if (expected !== null) {
       return {
         kind: "error",
-        message: `invalid value for ${shown}: ${JSON.stringify(String(value))} (expected ${expected})`,
+        message: `invalid value for ${shown}: ${JSON.stringify(spec.shown?.(String(value)) ?? String(value))} (expected ${expected})`,
       };
     }
   }

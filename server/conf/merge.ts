@@ -6,14 +6,17 @@
  */
 import type { OperatorAuth } from "../nats/auth/operator";
 import type { AuthConfig } from "../nats/auth/types";
+import type { ClusterOptions } from "../nats/cluster/options";
 import { LAME_DUCK_DEFAULTS, type LameDuckOptions } from "../nats/lame-duck";
 import type { BrokerOptions } from "../nats/options";
 import { NATS_DEFAULTS } from "../nats/options";
 import type { Mq9Options } from "../mq9/options";
 import { MQ9_DEFAULTS } from "../mq9/options";
+import { DEFAULT_CLUSTER_AUTH_TIMEOUT_MS, DEFAULT_CLUSTER_HOST } from "./cluster";
 import type { EnvValues, FlagValues } from "./flags";
 import type {
   Authorization,
+  ClusterConfig,
   FileConfig,
   LimitKey,
   NkeyUser,
@@ -21,6 +24,7 @@ import type {
   TlsConfig,
   WebSocketConfig,
 } from "./options";
+import { formatDiagnostic } from "./types";
 
 export const DEFAULTS = {
   host: "127.0.0.1",
@@ -71,6 +75,11 @@ export interface RunConfig {
   pidFile: string | null;
   /** `lame_duck_duration` and `lame_duck_grace_period`. */
   lameDuck: LameDuckOptions;
+  /**
+   * `cluster { }` with `--cluster`, `--routes`, `--cluster_name`, … over it; null = no
+   * route listener (no cluster block, or one without a port, or `--cluster ""`).
+   */
+  cluster: ClusterOptions | null;
 }
 
 export interface MergeInput {
@@ -81,7 +90,14 @@ export interface MergeInput {
   configFile?: string | null;
 }
 
-export type MergeResult = { ok: true; config: RunConfig } | { ok: false; message: string };
+export type MergeResult =
+  | {
+      ok: true;
+      config: RunConfig;
+      /** Settings that have no effect as combined (cluster settings without a listener). */
+      warnings: string[];
+    }
+  | { ok: false; message: string };
 
 export function mergeConfig(input: MergeInput): MergeResult {
   const flags = input.flags;
@@ -109,8 +125,15 @@ export function mergeConfig(input: MergeInput): MergeResult {
     // mq9.md §11: mq9's payload limit is the NATS one unless set lower.
     if (file.mq9.maxPayload === undefined)
       mq9.maxPayload = Math.min(mq9.maxPayload, broker.maxPayload);
+    const warnings: string[] = [];
+    const cluster = mergeCluster(flags, file.cluster, warnings);
+    if (cluster !== null && file.operator !== undefined) {
+      // A cluster block is refused in the file itself (options.ts); this is --cluster.
+      throw new MergeError("cluster is not supported in operator mode");
+    }
     return {
       ok: true,
+      warnings,
       config: {
         configFile: input.configFile ?? null,
         broker,
@@ -143,6 +166,7 @@ export function mergeConfig(input: MergeInput): MergeResult {
           durationMs: file.lameDuckDurationMs ?? LAME_DUCK_DEFAULTS.durationMs,
           gracePeriodMs: file.lameDuckGracePeriodMs ?? LAME_DUCK_DEFAULTS.gracePeriodMs,
         },
+        cluster,
       },
     };
   } catch (e) {
@@ -264,5 +288,71 @@ function mergeWebSocket(
     port,
     noTls: base.tls ? base.noTls : true,
     tls: base.tls ? withTimeout(base.tls) : null,
+  };
+}
+
+/**
+ * The file's cluster block under the cluster flags (opts.go ConfigureOptions: the flags
+ * are parsed again over the file, then overrideCluster and the routes). `--cluster` sets
+ * the listener and replaces the route credentials, dropping the file's when its URL has
+ * no user info, as nats-server does.
+ */
+function mergeCluster(
+  flags: FlagValues,
+  fc: ClusterConfig | undefined,
+  warnings: string[],
+): ClusterOptions | null {
+  const listen = flags.cluster;
+  if (listen === null) return null; // --cluster "" (or port 0): clustering off.
+  let host = fc?.host ?? null;
+  let port = fc?.port ?? null;
+  let user = fc?.user ?? null;
+  let password = fc?.password ?? null;
+  if (listen !== undefined) {
+    ({ host, port, user } = listen);
+    password = listen.pass;
+  }
+  const routes = flags.routes ?? fc?.routes ?? [];
+  if (port === null) {
+    if (flags.routes !== undefined && routes.length > 0 && fc === undefined) {
+      // nats-server's wording (opts.go ConfigureOptions).
+      throw new MergeError("solicited routes require cluster capabilities, e.g. --cluster");
+    }
+    // "file:line:col: " of the block, as the file's own errors start.
+    const where = fc ? formatDiagnostic({ pos: fc.pos, message: "" }) : "";
+    if (routes.length > 0) {
+      // nats-server would start and never dial them; messages would not reach the cluster.
+      throw new MergeError(
+        `${where}cluster: routes need a route listener: give the cluster block a port or listen, or use --cluster`,
+      );
+    }
+    const flagged = [
+      flags.clusterName !== undefined && "--cluster_name",
+      flags.clusterAdvertise !== undefined && "--cluster_advertise",
+      flags.noAdvertise !== undefined && "--no_advertise",
+      flags.connectRetries !== undefined && "--connect_retries",
+    ].filter((x) => x !== false);
+    if (fc) warnings.push(`${where}cluster has no port or listen: no route listener is started`);
+    else if (flagged.length > 0) {
+      warnings.push(`${flagged.join(", ")} ignored: no route listener (use --cluster)`);
+    }
+    return null;
+  }
+  return {
+    name: flags.clusterName ?? fc?.name ?? null,
+    host: host ?? DEFAULT_CLUSTER_HOST,
+    port,
+    routes,
+    authorization:
+      user === null
+        ? null
+        : {
+            user,
+            password: password ?? "",
+            timeoutMs: fc?.authTimeoutMs ?? DEFAULT_CLUSTER_AUTH_TIMEOUT_MS,
+          },
+    advertise: flags.clusterAdvertise ?? fc?.advertise ?? null,
+    noAdvertise: flags.noAdvertise ?? fc?.noAdvertise ?? false,
+    connectRetries: flags.connectRetries ?? fc?.connectRetries ?? 0,
   };
 }

@@ -2,16 +2,17 @@
  * Maps a parsed nats-server config (parse.ts) to our settings: the options nats-server
  * has that make sense for this broker, with nats-server's names, aliases and value rules
  * (server/opts.go), plus mq9's own `mq9 { }` block. Options we cannot honour are warnings
- * when ignoring them is safe (clustering, JetStream, logging extras) and errors when
- * ignoring them would open the server or change where messages go (accounts with users,
- * subject mappings). Operator (JWT) mode is read with conf/operator.ts. Bad values are
- * errors, with file:line:col.
+ * when ignoring them is safe (gateways, leaf nodes, JetStream, logging extras) and errors
+ * when ignoring them would open the server or change where messages go (accounts with
+ * users, subject mappings, cluster TLS and route permissions). Operator (JWT) mode is
+ * read with conf/operator.ts. Bad values are errors, with file:line:col.
  */
 import { goDuration } from "../monitor/go-format";
 import { LAME_DUCK_DEFAULTS } from "../nats/lame-duck";
 import { NATS_DEFAULTS } from "../nats/options";
 import { MQ9_DEFAULTS } from "../mq9/options";
 import { isValidSubject } from "../nats/subjects/validate";
+import { checkAdvertise, parseRouteUrl, redactUrl } from "./cluster";
 import { parseGoDuration } from "./duration";
 import { decodeJwtOf } from "../nats/auth/jwt";
 import { isValidPublicUserKey } from "./nkey";
@@ -22,9 +23,11 @@ import {
   readOperatorJwt,
 } from "./operator";
 import { CONNECTION_TYPES } from "../nats/auth/types";
+import type { RouteUrl } from "../nats/cluster/options";
 import type { ConfEntry, ConfMap, ConfPosition } from "./parse";
 import type {
   Authorization,
+  ClusterConfig,
   ConfDiagnostic,
   ConnectionType,
   FileConfig,
@@ -71,7 +74,6 @@ const DEFAULT_RESPONSE: ResponsePermission = { maxMsgs: 1, expiresMs: 2 * 60_000
 
 /** nats-server options we do not implement and that are safe to ignore. */
 const IGNORED: Readonly<Record<string, string>> = {
-  cluster: "clustering",
   gateway: "gateways",
   leaf: "leaf nodes",
   leafnodes: "leaf nodes",
@@ -266,6 +268,9 @@ class Mapper {
       case "websocket":
       case "ws":
         c.websocket = this.websocket(f);
+        return;
+      case "cluster":
+        c.cluster = this.cluster(f);
         return;
       case "lame_duck_duration": {
         // opts.go: a duration string, and at least 30 seconds.
@@ -805,7 +810,7 @@ class Mapper {
         case "advertise":
           this.warnings.push({
             pos: e.pos,
-            message: `${g.name} is ignored (no cluster to advertise to)`,
+            message: `${g.name} is ignored (WebSocket URLs are not advertised to the cluster)`,
           });
           return;
         case "authorization":
@@ -828,6 +833,169 @@ class Mapper {
       this.error(f.pos, `${f.name}: WebSocket needs a tls { } block, or no_tls: true`);
     }
     return ws;
+  }
+
+  // --- cluster ---
+
+  /** opts.go parseCluster; what would change where messages go without it is refused. */
+  private cluster(f: Field): ClusterConfig {
+    const map = asMap(f);
+    const cl: ClusterConfig = {
+      pos: f.pos,
+      name: null,
+      host: null,
+      port: null,
+      routes: [],
+      user: null,
+      password: null,
+      authTimeoutMs: null,
+      advertise: null,
+      noAdvertise: false,
+      connectRetries: 0,
+    };
+    this.entries(map, (e, key) => {
+      const g = field(e, f.name);
+      switch (key) {
+        case "name": {
+          const name = asString(g);
+          cl.name = name === "" ? null : name;
+          return;
+        }
+        case "listen": {
+          const l = asListen(g);
+          if (l.host !== undefined) cl.host = l.host;
+          cl.port = enabledPort(l.port);
+          return;
+        }
+        case "port":
+          cl.port = enabledPort(asInteger(g, -1, 65535, "a port number"));
+          return;
+        case "host":
+        case "net":
+          cl.host = asString(g);
+          return;
+        case "routes":
+          cl.routes = this.routes(g);
+          return;
+        case "authorization":
+          return this.clusterAuthorization(g, cl);
+        case "advertise":
+        case "cluster_advertise": {
+          const adv = asString(g);
+          const problem = adv === "" ? null : checkAdvertise(adv);
+          if (problem) throw new BadValue(g.value.pos, `${g.name}: ${problem}`);
+          cl.advertise = adv === "" ? null : adv;
+          return;
+        }
+        case "no_advertise":
+          cl.noAdvertise = asBoolean(g);
+          return;
+        case "connect_retries":
+          cl.connectRetries = asInteger(g, 0, Number.MAX_SAFE_INTEGER);
+          return;
+        case "tls":
+          this.error(
+            e.pos,
+            `${g.name} is not supported: this broker has no cluster TLS (routes would run in plain text)`,
+          );
+          return;
+        case "permissions":
+          this.error(
+            e.pos,
+            `${g.name} is not supported: this broker has no route permissions (import/export)`,
+          );
+          return;
+        case "pool_size":
+        case "compression":
+        case "accounts":
+          // nats-server 2.10's route pooling, compression and per-account routes.
+          this.error(e.pos, `${g.name} is not supported (routes as in nats-server 2.9)`);
+          return;
+      }
+      this.unknown(e, f.name);
+    });
+    return cl;
+  }
+
+  /** URLs, one string or a list; a repeated one is dropped with nats-server's warning. */
+  private routes(f: Field): RouteUrl[] {
+    const v = f.value;
+    if (v.kind !== "string" && v.kind !== "array") bad(f, "a route URL or an array of them");
+    const items: Field[] =
+      v.kind === "array"
+        ? v.items.map((item, i) => ({ name: `${f.name}[${i}]`, value: item, pos: item.pos }))
+        : [{ ...f, pos: v.pos }];
+    const seen = new Set<string>();
+    const routes: RouteUrl[] = [];
+    for (const g of items) {
+      this.guard(() => {
+        const text = asString(g);
+        // Messages show URLs without their passwords.
+        const shown = JSON.stringify(redactUrl(text));
+        if (seen.has(text)) {
+          this.warnings.push({
+            pos: g.pos,
+            message: `${g.name}: duplicate route ${shown} ignored`,
+          });
+          return;
+        }
+        seen.add(text);
+        const route = parseRouteUrl(text);
+        if (typeof route === "string")
+          throw new BadValue(g.pos, `${g.name}: ${route}, got ${shown}`);
+        routes.push(route);
+      });
+    }
+    return routes;
+  }
+
+  /** Credentials routes present: one user (opts.go refuses users lists and tokens here). */
+  private clusterAuthorization(f: Field, cl: ClusterConfig): void {
+    const map = asMap(f);
+    const given: { password: string | null } = { password: null };
+    this.entries(map, (e, key) => {
+      const g = field(e, f.name);
+      switch (key) {
+        case "user":
+        case "username":
+          cl.user = asString(g);
+          return;
+        case "pass":
+        case "password":
+          given.password = asString(g);
+          return;
+        case "timeout": {
+          // 0 is the default, as in nats-server (setBaselineOptions).
+          const ms = asDuration(g, true);
+          cl.authTimeoutMs = ms === 0 ? null : ms;
+          return;
+        }
+        // At the block, where nats-server reports these.
+        case "users":
+          this.error(f.pos, `${f.name}: cluster authorization does not allow multiple users`);
+          return;
+        case "token":
+          this.error(f.pos, `${f.name}: cluster authorization does not support tokens`);
+          return;
+        case "default_permission":
+        case "default_permissions":
+        case "permissions":
+          this.error(
+            e.pos,
+            `${g.name} is not supported: this broker has no route permissions (import/export)`,
+          );
+          return;
+      }
+      this.unknown(e, f.name);
+    });
+    if (cl.user === "") cl.user = null;
+    const { password } = given;
+    if (password !== null && cl.user === null) {
+      // nats-server would take routes without any credentials here.
+      this.error(f.pos, `${f.name}: a password needs a user`);
+    }
+    // A user alone must present an empty password (auth.go isRouterAuthorized).
+    cl.password = cl.user === null ? null : (password ?? "");
   }
 
   // --- mq9 ---
@@ -928,6 +1096,8 @@ class Mapper {
     this.warnings.push(...op.warnings);
     if (op.auth !== null) {
       c.operator = op.auth;
+      // Routes carry one account's traffic without account JWTs: not in operator mode.
+      if (c.cluster) this.error(c.cluster.pos, "cluster is not supported in operator mode");
       if (a !== undefined && (a.user !== null || a.token !== null) && this.authorizationAt) {
         // nats-server asks every client for a user JWT then, and looks at nothing else.
         this.warnings.push({

@@ -9,6 +9,7 @@ import type {
   UserPermissions,
 } from "../nats/auth/types";
 import type { OperatorAuth } from "../nats/auth/operator";
+import type { RouteUrl } from "../nats/cluster/options";
 import type { BrokerOptions } from "../nats/options";
 import type { Mq9Options } from "../mq9/options";
 import type { ConfPosition } from "./parse";
@@ -64,6 +65,32 @@ export interface WebSocketConfig {
   handshakeTimeoutMs: number | null;
 }
 
+/**
+ * `cluster { }` as the file wrote it. merge.ts makes ClusterOptions of it once the flags
+ * are known: `--cluster` can give a block without a port its listener.
+ */
+export interface ClusterConfig {
+  /** Where the block is, for the errors only the merge can tell (routes without a listener). */
+  pos: ConfPosition;
+  /** `name`; null = not set (a dynamic name). */
+  name: string | null;
+  /** `host`/`net`/`listen`; null = not set (nats-server's default, 0.0.0.0). */
+  host: string | null;
+  /** null = no route listener (no port, or port 0); 0 = any free port (nats-server's -1). */
+  port: number | null;
+  /** `routes`, duplicates dropped. */
+  routes: RouteUrl[];
+  /** `authorization { user, password }`; user null = routes need no credentials. */
+  user: string | null;
+  password: string | null;
+  /** `authorization { timeout }`; null = the default (2 s). */
+  authTimeoutMs: number | null;
+  /** `advertise`/`cluster_advertise`: host or host:port. */
+  advertise: string | null;
+  noAdvertise: boolean;
+  connectRetries: number;
+}
+
 /** The broker limits a config file can set (and a reload can change). */
 export type LimitKey =
   | "maxPayload"
@@ -98,6 +125,7 @@ export interface FileConfig {
   /** Top-level `allow_non_tls`: with `tls`, clients may also stay in plain text. */
   allowNonTls?: boolean;
   websocket?: WebSocketConfig;
+  cluster?: ClusterConfig;
   /** `lame_duck_duration`: how long closing the clients may take in lame duck mode. */
   lameDuckDurationMs?: number;
   /** `lame_duck_grace_period`: the wait before the first client is closed. */

@@ -115,7 +115,7 @@ export async function startMonitor(opts: MonitorOptions): Promise<Monitor> {
         return json({ status: "ok" }, false);
       case "/routez":
         count("/routez");
-        return json(routez(broker.serverId, now));
+        return json(routez(broker.serverId, broker.cluster, now, queryBool(q, "subs")));
       case "/gatewayz":
         count("/gatewayz");
         return json(gatewayz(broker.serverId, now));

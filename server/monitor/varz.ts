@@ -1,8 +1,9 @@
 /**
  * /varz (monitor.go Varz, createVarz): the server's identity, its limits and its running
  * totals, under nats-server 2.9.10's field names and encodings (durations in nanoseconds,
- * timeouts in seconds). Sections for what we do not have (cluster, gateway, leaf, mqtt,
- * jetstream) are empty objects, as nats-server shows them when unconfigured. Left out:
+ * timeouts in seconds). Sections for what we do not have (gateway, leaf, mqtt,
+ * jetstream; cluster when there is none) are empty objects, as nats-server shows them
+ * when unconfigured. Left out:
  * `gomaxprocs` (a Go scheduler setting) and `system_account` (there are no accounts).
  */
 import os from "node:os";
@@ -50,6 +51,8 @@ export function varz(i: VarzInput) {
   const o = b.options;
   const info = b.serverInfo();
   const s = b.stats();
+  const c = b.cluster;
+  const routes = c?.summaries().length ?? 0;
   return {
     server_id: s.serverId,
     server_name: s.serverName,
@@ -62,6 +65,8 @@ export function varz(i: VarzInput) {
     ...(info.authRequired && { auth_required: true }),
     ...(info.tlsRequired && { tls_required: true }),
     ...(info.tlsVerify && { tls_verify: true }),
+    ...(info.connectUrls?.length && { connect_urls: info.connectUrls }),
+    ...(info.wsConnectUrls?.length && { ws_connect_urls: info.wsConnectUrls }),
     max_connections: o.maxConnections,
     ...(o.maxSubscriptions > 0 && { max_subscriptions: o.maxSubscriptions }),
     ping_interval: goNanos(o.pingInterval),
@@ -74,7 +79,19 @@ export function varz(i: VarzInput) {
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
     max_pending: o.maxPending,
-    cluster: {},
+    // monitor.go ClusterOptsVarz.
+    cluster:
+      c === null
+        ? {}
+        : {
+            name: c.name,
+            addr: c.address?.host,
+            cluster_port: c.address?.port,
+            ...(c.options.authorization !== null && {
+              auth_timeout: c.options.authorization.timeoutMs / 1000,
+            }),
+            ...(c.options.routes.length > 0 && { urls: c.configuredRoutes() }),
+          },
     gateway: {},
     leaf: {},
     mqtt: {},
@@ -91,8 +108,8 @@ export function varz(i: VarzInput) {
     cpu: i.usage.cpu,
     connections: s.connections,
     total_connections: s.totalConnections,
-    routes: 0,
-    remotes: 0,
+    routes,
+    remotes: routes,
     leafnodes: 0,
     in_msgs: s.inMsgs,
     out_msgs: s.outMsgs,

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "./client";
 import { Authenticator } from "./auth/authenticator";
+import type { Cluster } from "./cluster/cluster";
 import type { OperatorTrust } from "./auth/operator";
 import type { AuthConfig } from "./auth/types";
 import { CloseReason } from "./close-reason";
@@ -14,7 +15,7 @@ import { SILENT_LOGGER, type Logger } from "./logger";
 import { NATS_DEFAULTS, type BrokerOptions } from "./options";
 import { ERR } from "./protocol/errors";
 import type { Message } from "./message";
-import { infoLine, type ServerInfo } from "./protocol/info";
+import type { ServerInfo } from "./protocol/info";
 import { SubjectIndex, type MatchCacheStats, type MatchResult } from "./subjects/sublist";
 import type { Subscription } from "./subscription";
 import type { Transport } from "./transport";
@@ -33,6 +34,11 @@ export interface BrokerStats {
   inBytes: number;
   outBytes: number;
   slowConsumers: number;
+}
+
+/** Anything with batched output the flush tick writes out: clients and routes. */
+export interface Flushable {
+  flush(): void;
 }
 
 export type BrokerConfig = Partial<Omit<BrokerOptions, "hooks">> & {
@@ -67,13 +73,17 @@ export class Broker {
   private inBytes = 0;
   private outMsgs = 0;
   private outBytes = 0;
-  private dirty: Client[] = [];
+  private dirty: Flushable[] = [];
   private flushScheduled = false;
   private readonly housekeeping: NodeJS.Timeout;
   private stopping = false;
   /** Lame duck mode: connections that still arrive are closed at once. */
   private lameDuck = false;
   private info: ServerInfo;
+  /** The cluster this server routes to; null when it runs alone. */
+  cluster: Cluster | null = null;
+  /** When the cluster's client URLs last changed (ms); 0 = never. */
+  connectUrlsChangedAt = 0;
 
   constructor(config: BrokerConfig = {}) {
     const { hooks, ...rest } = config;
@@ -212,27 +222,57 @@ export class Broker {
   /**
    * Lame duck mode (lame-duck.ts): from now on new connections are closed, and clients
    * that take asynchronous INFO get one with `"ldm":true` (server.go sendLDMToClients;
-   * with no cluster there are no other servers' URLs to offer). Returns the socket
+   * in a cluster it offers only the other servers' URLs). Returns the socket
    * clients, which the caller closes over time.
    */
   enterLameDuckMode(): Client[] {
     this.lameDuck = true;
+    this.cluster?.enterLameDuckMode();
     const clients = [...this.clients.values()];
     const info: ServerInfo = { ...this.info, lameDuck: true };
     for (const client of clients) {
       if (!client.asyncInfo || client.closed) continue;
-      client.sendProto(
-        infoLine(info, { clientId: client.id, clientIp: client.transport.remoteAddress }),
-      );
+      client.sendProto(client.infoLine(info));
     }
     return clients;
+  }
+
+  // ---- the cluster ----
+
+  /** Routes messages to and from the cluster from now on; its name goes into INFO. */
+  attachCluster(cluster: Cluster): void {
+    this.cluster = cluster;
+    this.info = { ...this.info, cluster: cluster.name };
+  }
+
+  /** A dynamic cluster name gave way to a peer's; INFO says so from now on. */
+  setClusterName(name: string): void {
+    this.info = { ...this.info, cluster: name };
+  }
+
+  /**
+   * The client URLs of the whole cluster changed: INFO lists them from now on, and
+   * clients that take asynchronous INFO are told at once, TCP and WebSocket ones each
+   * when their list changed (server.go updateServerINFOAndSendINFOToClients).
+   */
+  setConnectUrls(tcp: string[], ws: string[], notify: { tcp: boolean; ws: boolean }): void {
+    this.info = { ...this.info, connectUrls: tcp, wsConnectUrls: ws };
+    this.connectUrlsChangedAt = Date.now();
+    if (this.stopping) return;
+    for (const client of this.clients.values()) {
+      if (!client.asyncInfo || client.closed) continue;
+      const isWs = client.transport.kind === "websocket";
+      if (isWs ? notify.ws : notify.tcp) client.sendProto(client.infoLine(this.info));
+    }
   }
 
   // ---- the subject index ----
 
   /** Adds a subscription; false when its subject is invalid. */
   index(sub: Subscription): boolean {
-    return this.subjects.insert(sub);
+    if (!this.subjects.insert(sub)) return false;
+    this.cluster?.localInterest(sub, 1);
+    return true;
   }
 
   /** Every subscription a published subject reaches (for layers that deliver themselves). */
@@ -246,7 +286,9 @@ export class Broker {
   }
 
   unindex(sub: Subscription): void {
-    if (this.subjects.remove(sub)) this.hooks.unsubscribed(sub);
+    if (!this.subjects.remove(sub)) return;
+    this.cluster?.localInterest(sub, -1);
+    this.hooks.unsubscribed(sub);
   }
 
   // ---- delivery ----
@@ -262,34 +304,64 @@ export class Broker {
 
   /**
    * Delivers to every matching plain subscription and one member of each queue group
-   * (nats-wire-notes §1.7). Returns whether anyone received it. `from` is null for
-   * messages the server itself publishes.
+   * (nats-wire-notes §1.7), in a cluster also to the routes with interest. Returns
+   * whether anyone received it. `from` is null for messages the server itself publishes.
    */
   deliver(from: Client | null, msg: Message): boolean {
     const match = this.subjects.match(msg.subject);
-    let delivered = false;
-    const plain = match.plain;
-    for (let i = 0; i < plain.length; i++) {
-      const sub = plain[i]!;
-      if (sub.client === from && !from.echo) continue;
-      if (this.deliverTo(sub, msg)) delivered = true;
-    }
+    let delivered = this.deliverPlain(from, match.plain, msg);
+    // The cluster picks each group's member among its own and the other servers'.
+    if (this.cluster !== null) return this.cluster.forward(from, msg, match.groups) || delivered;
     const groups = match.groups;
     for (let g = 0; g < groups.length; g++) {
       const members = groups[g]!;
       const n = members.length;
       // A uniformly random member, then the next one able to take it (client.go).
       const start = n > 1 ? Math.floor(Math.random() * n) : 0;
-      for (let k = 0; k < n; k++) {
-        const sub = members[(start + k) % n]!;
-        if (sub.client === from && !from.echo) continue;
-        if (this.deliverTo(sub, msg)) {
-          delivered = true;
-          break;
-        }
-      }
+      if (this.deliverToGroup(from, members, start, msg)) delivered = true;
     }
     return delivered;
+  }
+
+  private deliverPlain(from: Client | null, plain: readonly Subscription[], msg: Message): boolean {
+    let delivered = false;
+    for (let i = 0; i < plain.length; i++) {
+      const sub = plain[i]!;
+      if (sub.client === from && !from.echo) continue;
+      if (this.deliverTo(sub, msg)) delivered = true;
+    }
+    return delivered;
+  }
+
+  /** One member of a queue group: the one at `start`, else the next one able to take it. */
+  deliverToGroup(
+    from: Client | null,
+    members: readonly Subscription[],
+    start: number,
+    msg: Message,
+  ): boolean {
+    const n = members.length;
+    for (let k = 0; k < n; k++) {
+      const sub = members[(start + k) % n]!;
+      if (sub.client === from && !from.echo) continue;
+      if (this.deliverTo(sub, msg)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A message another server routed here: to our plain subscribers, and to one member of
+   * each queue group the sender chose this server for (client.go processInboundRoutedMsg).
+   */
+  deliverRouted(msg: Message, queues: readonly string[]): void {
+    const match = this.subjects.match(msg.subject);
+    this.deliverPlain(null, match.plain, msg);
+    if (queues.length === 0) return;
+    for (const members of match.groups) {
+      if (!queues.includes(members[0]!.queue!)) continue;
+      const n = members.length;
+      this.deliverToGroup(null, members, n > 1 ? Math.floor(Math.random() * n) : 0, msg);
+    }
   }
 
   /** One delivery, honouring UNSUB max; exposed for layers that choose recipients themselves. */
@@ -327,7 +399,7 @@ export class Broker {
 
   // ---- output batching ----
 
-  scheduleFlush(client: Client): void {
+  scheduleFlush(client: Flushable): void {
     this.dirty.push(client);
     if (!this.flushScheduled) {
       this.flushScheduled = true;

@@ -16,7 +16,7 @@ import type { Message } from "./message";
 import { Outbound } from "./outbound";
 import { DEFAULT_CONNECT, type ConnectOptions } from "./protocol/connect";
 import { ERR, OK_LINE, PING_LINE, PONG_LINE, errLine } from "./protocol/errors";
-import { infoLine } from "./protocol/info";
+import { infoLine, type ServerInfo } from "./protocol/info";
 import type { Op } from "./protocol/ops";
 import { Parser } from "./protocol/parser";
 import { ParsedPub } from "./protocol/pub-op";
@@ -140,17 +140,24 @@ export class Client implements AccountMember {
     return this.opts.headers && this.connected;
   }
 
+  /**
+   * INFO for this client: its id and address, and in the first one the nonce it must
+   * sign (later, asynchronous INFOs carry none, as nats-server's).
+   */
+  infoLine(server: ServerInfo, first = false): Buffer {
+    return infoLine(server, {
+      clientId: this.id,
+      clientIp: this.transport.remoteAddress,
+      ...(first && { nonce: this.nonce }),
+      websocket: this.transport.kind === "websocket",
+    });
+  }
+
   /** Sends INFO and starts reading. */
   begin(): void {
     const auth = this.broker.authenticator;
     if (auth.needsNonce) this.nonce = newNonce();
-    this.out.append(
-      infoLine(this.broker.serverInfo(), {
-        clientId: this.id,
-        clientIp: this.transport.remoteAddress,
-        nonce: this.nonce,
-      }),
-    );
+    this.out.append(this.infoLine(this.broker.serverInfo(), true));
     if (auth.required) {
       // nats-wire-notes §1.3: no CONNECT within authorization.timeout.
       this.authTimer = setTimeout(() => {

@@ -21,6 +21,11 @@ export enum CloseReason {
   WriteError = "Write Error",
   StaleConnection = "Stale Connection",
   ServerShutdown = "Server Shutdown",
+  /** Routes (cluster/route.ts): a second connection to a server already routed to. */
+  DuplicateRoute = "Duplicate Route",
+  ClusterNameConflict = "Cluster Name Conflict",
+  /** A client on the route port, or a route on the client port. */
+  WrongPort = "Incorrect Port",
   Other = "Internal Error",
 }
 

@@ -9,6 +9,7 @@ import { mergeConfig, type MergeInput, type RunConfig } from "../../server/conf/
 import { mapConfig, type FileConfig } from "../../server/conf/options";
 import { parseConf } from "../../server/conf/parse";
 import { NATS_DEFAULTS } from "../../server/nats/options";
+import { createOperator, operatorJwt } from "../support/jwt";
 import { MQ9_DEFAULTS } from "../../server/mq9/options";
 
 function flags(...argv: string[]): FlagValues {
@@ -131,24 +132,100 @@ describe("parseFlags: nats-server's flags", () => {
     );
   });
 
-  it("accepts -js, -sd and clustering flags with a warning", () => {
-    const r = parseFlags([
-      "-js",
-      "-sd",
-      "/tmp/js",
-      "--cluster",
-      "nats://0.0.0.0:6222",
-      "-p",
-      "4222",
-    ]);
+  it("accepts -js and -sd with a warning", () => {
+    const r = parseFlags(["-js", "-sd", "/tmp/js", "-p", "4222"]);
     assert.equal(r.kind, "run");
     const run = r as Extract<FlagsResult, { kind: "run" }>;
     assert.deepEqual(run.flags, { port: 4222 });
     assert.deepEqual(run.warnings, [
       "option -js is ignored: JetStream is not supported",
       "option -sd is ignored: JetStream is not supported",
-      "option --cluster is ignored: clustering is not supported",
     ]);
+  });
+
+  it("reads the cluster flags: --cluster (--cluster_listen), --routes, and the rest", () => {
+    assert.deepEqual(
+      flags(
+        "--cluster",
+        "nats://0.0.0.0:6222",
+        "--routes",
+        "nats-route://u:p@10.0.0.2:6222, nats://[::1]:6223",
+        "--cluster_name",
+        "east",
+        "--cluster_advertise",
+        "east.example.com:6222",
+        "--no_advertise",
+        "--connect_retries",
+        "3",
+      ),
+      {
+        cluster: { host: "0.0.0.0", port: 6222, user: null, pass: null },
+        routes: [
+          {
+            host: "10.0.0.2",
+            port: 6222,
+            user: "u",
+            pass: "p",
+            display: "nats-route://u@10.0.0.2:6222",
+          },
+          { host: "::1", port: 6223, user: null, pass: null, display: "nats://[::1]:6223" },
+        ],
+        clusterName: "east",
+        clusterAdvertise: "east.example.com:6222",
+        noAdvertise: true,
+        connectRetries: 3,
+      },
+    );
+    // -1 is any free port; user info is the credentials routes must present.
+    assert.deepEqual(flags("-cluster_listen=nats-route://ruser:T0p%21@127.0.0.1:-1").cluster, {
+      host: "127.0.0.1",
+      port: 0,
+      user: "ruser",
+      pass: "T0p!",
+    });
+    assert.deepEqual(flags("--cluster", "nats://:6222").cluster, {
+      host: null,
+      port: 6222,
+      user: null,
+      pass: null,
+    });
+    // An empty --cluster or port 0 turns clustering off; an empty --routes clears the file's.
+    assert.deepEqual(flags("--cluster", ""), { cluster: null });
+    assert.deepEqual(flags("--cluster=nats://127.0.0.1:0"), { cluster: null });
+    assert.deepEqual(flags("--routes="), { routes: [] });
+    assert.deepEqual(flags("--no_advertise=false", "--connect_retries=0"), {
+      noAdvertise: false,
+      connectRetries: 0,
+    });
+    assert.deepEqual(flags("--cluster_advertise", "east"), { clusterAdvertise: "east" });
+  });
+
+  it("refuses bad cluster flags, without echoing passwords", () => {
+    assert.match(
+      flagError("--cluster", "0.0.0.0:6222"),
+      /invalid value for --cluster: "0.0.0.0:6222" \(expected a URL such as nats:\/\/host:port; missing the nats-route:\/\/ or nats:\/\/ scheme\)/,
+    );
+    assert.match(flagError("--cluster", "nats://h"), /no port/);
+    assert.match(flagError("--cluster", "nats://h:70000"), /out of range/);
+    // nats-server's wording.
+    assert.match(
+      flagError("--cluster", "nats://ruser@h:6222"),
+      /expected cluster password to be set/,
+    );
+    const secret = flagError("--cluster", "nats://:s3cr3t@h:6222");
+    assert.match(secret, /a cluster password needs a user name/);
+    assert.ok(!secret.includes("s3cr3t"), secret);
+    const route = flagError("--routes", "nats://h:1,nats-route://u:s3cr3t@h");
+    assert.match(
+      route,
+      /invalid value for --routes: "nats:\/\/h:1,nats-route:\/\/u:xxxxx@h" \(expected route URLs .*"nats-route:\/\/u:xxxxx@h": no port/,
+    );
+    assert.ok(!route.includes("s3cr3t"), route);
+    assert.match(flagError("--routes", "tls://h:1"), /unsupported scheme "tls:\/\/"/);
+    assert.match(flagError("--connect_retries", "-1"), /expected an integer, 0 or more/);
+    assert.match(flagError("--connect_retries", "x"), /expected an integer/);
+    assert.match(flagError("--cluster_advertise", "a:b:c"), /could not parse "a:b:c"/);
+    assert.match(flagError("--cluster_name", ""), /a cluster name/);
   });
 
   it("answers help and version in nats-server's ways", () => {
@@ -368,6 +445,133 @@ describe("mergeConfig", () => {
     assert.deepEqual(
       [plain?.port, plain?.noTls, plain?.tls, plain?.host],
       [0, true, null, "0.0.0.0"],
+    );
+  });
+
+  it("has no cluster without a cluster block or --cluster", () => {
+    const r = mergeConfig({ flags: {} });
+    assert.ok(r.ok);
+    assert.equal(r.config.cluster, null);
+    assert.deepEqual(r.warnings, []);
+  });
+
+  it("fills the cluster from the file: nats-server's default host and auth timeout", () => {
+    const c = merged({
+      flags: {},
+      file: file(
+        "cluster {\n port: 6222\n routes: [nats-route://a:b@h:6222]\n authorization { user: r, password: s }\n}",
+      ),
+    }).cluster;
+    assert.deepEqual(c, {
+      name: null,
+      host: "0.0.0.0",
+      port: 6222,
+      routes: [{ host: "h", port: 6222, user: "a", pass: "b", display: "nats-route://a@h:6222" }],
+      authorization: { user: "r", password: "s", timeoutMs: 2000 },
+      advertise: null,
+      noAdvertise: false,
+      connectRetries: 0,
+    });
+  });
+
+  it("lets the cluster flags win over the file, as opts.go overrideCluster does", () => {
+    const f = file(`cluster {
+  name: file
+  listen: 10.0.0.1:6222
+  authorization { user: fu, password: fp, timeout: 5 }
+  routes: [nats://file:1]
+  advertise: file.example.com
+  no_advertise: true
+  connect_retries: 1
+}`);
+    const fromFile = merged({ flags: {}, file: f }).cluster;
+    assert.deepEqual(
+      [fromFile?.host, fromFile?.port, fromFile?.authorization?.user, fromFile?.routes.length],
+      ["10.0.0.1", 6222, "fu", 1],
+    );
+    const c = merged({
+      flags: flags(
+        "--cluster",
+        "nats://ru:rp@127.0.0.1:-1",
+        "--routes",
+        "nats://a:1,nats://b:2",
+        "--cluster_name",
+        "flag",
+        "--cluster_advertise",
+        "flag.example.com:7000",
+        "--no_advertise=false",
+        "--connect_retries",
+        "4",
+      ),
+      file: f,
+    }).cluster;
+    assert.deepEqual(c, {
+      name: "flag",
+      host: "127.0.0.1",
+      port: 0,
+      routes: [
+        { host: "a", port: 1, user: null, pass: null, display: "nats://a:1" },
+        { host: "b", port: 2, user: null, pass: null, display: "nats://b:2" },
+      ],
+      // The file's timeout stays; the credentials are the URL's.
+      authorization: { user: "ru", password: "rp", timeoutMs: 5000 },
+      advertise: "flag.example.com:7000",
+      noAdvertise: false,
+      connectRetries: 4,
+    });
+    // --cluster without user info drops the file's credentials (overrideCluster does too).
+    const open = merged({ flags: flags("--cluster", "nats://0.0.0.0:7000"), file: f }).cluster;
+    assert.deepEqual([open?.port, open?.host, open?.authorization], [7000, "0.0.0.0", null]);
+    assert.deepEqual(
+      open?.routes.map((r) => r.display),
+      ["nats://file:1"],
+    );
+    // An empty --routes clears the file's; --cluster "" turns clustering off.
+    assert.deepEqual(merged({ flags: flags("--routes="), file: f }).cluster?.routes, []);
+    assert.equal(merged({ flags: flags("--cluster="), file: f }).cluster, null);
+  });
+
+  it("gives a portless cluster block its listener from --cluster, and needs one for routes", () => {
+    const f = file("cluster {\n  name: x\n  routes: [nats://h:1]\n}");
+    assert.equal(
+      mergeError({ flags: {}, file: f }),
+      "t.conf:1:1: cluster: routes need a route listener: give the cluster block a port or listen, or use --cluster",
+    );
+    const c = merged({ flags: flags("--cluster", "nats://127.0.0.1:6222"), file: f }).cluster;
+    assert.deepEqual([c?.name, c?.port, c?.routes.length], ["x", 6222, 1]);
+    // nats-server's error for --routes with no cluster at all.
+    assert.equal(
+      mergeError({ flags: flags("--routes", "nats://h:1") }),
+      "solicited routes require cluster capabilities, e.g. --cluster",
+    );
+    assert.equal(
+      merged({ flags: flags("--routes", "nats://h:1", "--cluster", "nats://:1") }).cluster?.port,
+      1,
+    );
+  });
+
+  it("warns about cluster settings that do nothing without a listener", () => {
+    const r = mergeConfig({ flags: {}, file: file("cluster {\n  name: x\n}") });
+    assert.ok(r.ok);
+    assert.equal(r.config.cluster, null);
+    assert.deepEqual(r.warnings, [
+      "t.conf:1:1: cluster has no port or listen: no route listener is started",
+    ]);
+    const g = mergeConfig({ flags: flags("--cluster_name", "x", "--no_advertise") });
+    assert.ok(g.ok);
+    assert.equal(g.config.cluster, null);
+    assert.deepEqual(g.warnings, [
+      "--cluster_name, --no_advertise ignored: no route listener (use --cluster)",
+    ]);
+  });
+
+  it("refuses --cluster in operator mode", () => {
+    const f = file(`operator: ${operatorJwt(createOperator())}\nresolver: MEMORY`);
+    assert.ok(f.operator);
+    assert.equal(merged({ flags: {}, file: f }).cluster, null);
+    assert.equal(
+      mergeError({ flags: flags("--cluster", "nats://:6222"), file: f }),
+      "cluster is not supported in operator mode",
     );
   });
 

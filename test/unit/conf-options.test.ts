@@ -593,6 +593,14 @@ describe("operator (JWT) mode", () => {
     );
   });
 
+  it("refuses a cluster block: routes would carry no account JWTs", () => {
+    oneError(
+      `operator: ${op}\nresolver: MEMORY\ncluster {\n  port: 6222\n}`,
+      3,
+      /cluster is not supported in operator mode/,
+    );
+  });
+
   it("refuses a second account: one subject namespace, one account", () => {
     oneError(
       `operator: ${op}\nresolver: MEMORY\n${preload(A, B)}`,
@@ -602,16 +610,195 @@ describe("operator (JWT) mode", () => {
   });
 });
 
+describe("cluster", () => {
+  it("maps name, listen, routes, authorization, advertise, no_advertise, connect_retries", () => {
+    const c = ok(`cluster {
+  name: "abc"
+  listen: 127.0.0.1:4244
+  authorization {
+    user: route_user
+    password: top_secret
+    timeout: 0.5
+  }
+  routes = [
+    nats-route://foo:bar@127.0.0.1:4245
+    "nats://[::1]:4246"
+  ]
+  advertise: "cluster.example.com:7244"
+  no_advertise: true
+  connect_retries: 2
+}`).cluster;
+    assert.deepEqual(c, {
+      pos: { file: "t.conf", line: 1, column: 1 },
+      name: "abc",
+      host: "127.0.0.1",
+      port: 4244,
+      routes: [
+        {
+          host: "127.0.0.1",
+          port: 4245,
+          user: "foo",
+          pass: "bar",
+          display: "nats-route://foo@127.0.0.1:4245",
+        },
+        { host: "::1", port: 4246, user: null, pass: null, display: "nats://[::1]:4246" },
+      ],
+      user: "route_user",
+      password: "top_secret",
+      authTimeoutMs: 500,
+      advertise: "cluster.example.com:7244",
+      noAdvertise: true,
+      connectRetries: 2,
+    });
+  });
+
+  it("reads ports, hosts and aliases as nats-server does: -1 any port, 0 none", () => {
+    const cl = (body: string) => ok(`cluster {\n${body}\n}`).cluster;
+    assert.deepEqual([cl("port: 6222")?.port, cl("port: 6222")?.host], [6222, null]);
+    assert.equal(cl("port: -1")?.port, 0);
+    assert.equal(cl("port: 0")?.port, null);
+    assert.equal(cl("listen: '127.0.0.1:0'")?.port, null);
+    assert.deepEqual([cl("listen: 7000")?.port, cl("listen: 7000")?.host], [7000, null]);
+    assert.deepEqual(
+      [cl("listen: 'localhost:-1'")?.host, cl("listen: 'localhost:-1'")?.port],
+      ["localhost", 0],
+    );
+    assert.equal(cl("net: 10.0.0.1\nport: 1")?.host, "10.0.0.1");
+    assert.equal(cl("host: 10.0.0.2\nport: 1")?.host, "10.0.0.2");
+    assert.equal(cl("cluster_advertise: 'h'")?.advertise, "h");
+    assert.equal(cl("advertise: '[::1]:7000'")?.advertise, "[::1]:7000");
+    assert.equal(cl("advertise: ''")?.advertise, null);
+    assert.equal(cl("name: ''")?.name, null);
+    // One URL is taken as a list of one (nats-server wants an array).
+    assert.equal(cl("routes: 'nats://h:1'")?.routes[0]?.display, "nats://h:1");
+    assert.deepEqual(cl("routes: []")?.routes, []);
+    // Percent-encoded user info, as Go's url.Parse decodes it.
+    const r = cl("routes: ['nats-route://a%40b:p%3Aq@h:1']")?.routes[0];
+    assert.deepEqual([r?.user, r?.pass, r?.display], ["a@b", "p:q", "nats-route://a%40b@h:1"]);
+    // A cluster block with no port is kept: --cluster can give it its listener.
+    assert.equal(cl("name: x")?.port, null);
+    assert.equal(ok("CLUSTER { PORT: 5 }").cluster?.port, 5);
+  });
+
+  it("reads cluster authorization: one user, a timeout in seconds or as a duration", () => {
+    const a = (body: string) => ok(`cluster { port: 1, authorization { ${body} } }`).cluster;
+    assert.deepEqual(
+      [a("username: u, pass: p")?.user, a("username: u, pass: p")?.password],
+      ["u", "p"],
+    );
+    assert.equal(a('user: u, password: p, timeout: "3s"')?.authTimeoutMs, 3000);
+    assert.equal(a("user: u, password: p, timeout: 2")?.authTimeoutMs, 2000);
+    // 0 is nats-server's default, not "no time at all".
+    assert.equal(a("user: u, password: p, timeout: 0")?.authTimeoutMs, null);
+    // A user alone must present an empty password (auth.go isRouterAuthorized).
+    assert.deepEqual([a("user: u")?.user, a("user: u")?.password], ["u", ""]);
+    assert.deepEqual([a("timeout: 1")?.user, a("timeout: 1")?.password], [null, null]);
+  });
+
+  it("drops a repeated route with nats-server's warning, never showing the password", () => {
+    const r = map(
+      "cluster {\n port: 1\n routes: [\n nats-route://u:secret@h:1\n nats-route://u:secret@h:1\n ]\n}",
+    );
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.config.cluster?.routes.length, 1);
+    assert.deepEqual(r.warnings.map(formatDiagnostic), [
+      't.conf:5:2: cluster.routes[1]: duplicate route "nats-route://u:xxxxx@h:1" ignored',
+    ]);
+  });
+
+  it("refuses bad values with their line", () => {
+    oneError("cluster {\n  port: 70000\n}", 2, /cluster.port: 70000 is out of range/);
+    oneError("cluster {\n  listen: 'x'\n}", 2, /cluster.listen: could not parse address "x"/);
+    oneError("cluster {\n  name: 5\n}", 2, /cluster.name: expected a string/);
+    oneError("cluster: 6222", 1, /cluster: expected a map/);
+    oneError("cluster {\n  no_advertise: 'yes'\n}", 2, /expected true or false/);
+    oneError("cluster {\n  connect_retries: -1\n}", 2, /connect_retries: -1 is out of range/);
+    oneError(
+      "cluster {\n  advertise: 'a:b:c'\n}",
+      2,
+      /cluster.advertise: could not parse "a:b:c" as host or host:port/,
+    );
+    oneError("cluster {\n  routes: 5\n}", 2, /a route URL or an array of them/);
+    oneError(
+      "cluster {\n  authorization {\n    timeout: 'x'\n  }\n}",
+      3,
+      /cluster.authorization.timeout: invalid duration/,
+    );
+    oneError("cluster {\n  colour: blue\n}", 2, /unknown option "colour" in cluster/);
+    oneError(
+      "cluster {\n  authorization {\n    user: u\n    hello: 1\n  }\n}",
+      4,
+      /unknown option "hello" in cluster.authorization/,
+    );
+  });
+
+  it("refuses route URLs without a port or with another scheme, hiding passwords", () => {
+    const table: [string, RegExp][] = [
+      ["nats://h", /no port \(a route needs host:port\), got "nats:\/\/h"/],
+      ["h:6222", /missing the nats-route:\/\/ or nats:\/\/ scheme/],
+      ["tls://h:1", /unsupported scheme "tls:\/\/"/],
+      ["nats://:1", /no host/],
+      ["nats://h:0", /port 0 is out of range \(1 to 65535\)/],
+      ["nats-route://u:secret@h", /got "nats-route:\/\/u:xxxxx@h"/],
+      ["nats://u:%zz@h:1", /bad percent-encoding/],
+    ];
+    for (const [url, pattern] of table) {
+      const errs = errors(`cluster {\n port: 1\n routes: [\n  nats://ok:1\n  "${url}"\n ]\n}`);
+      assert.equal(errs.length, 1, errs.join("\n"));
+      assert.match(errs[0] as string, /^t\.conf:5:3: cluster\.routes\[1\]: /);
+      assert.match(errs[0] as string, pattern);
+      assert.ok(!(errs[0] as string).includes("secret"));
+    }
+  });
+
+  it("refuses what would change where messages go or weaken the routes", () => {
+    oneError(
+      "cluster {\n  port: 1\n  tls { cert_file: a, key_file: b }\n}",
+      3,
+      /cluster.tls is not supported: this broker has no cluster TLS/,
+    );
+    oneError(
+      "cluster {\n  permissions { import: foo, export: bar }\n}",
+      2,
+      /cluster.permissions is not supported: this broker has no route permissions/,
+    );
+    oneError(
+      "cluster {\n  authorization {\n    user: u\n    permissions { publish: x }\n  }\n}",
+      4,
+      /cluster.authorization.permissions is not supported/,
+    );
+    for (const key of ["pool_size: 3", "compression: s2_auto", "accounts: [A]"]) {
+      oneError(`cluster {\n  ${key}\n}`, 2, /is not supported \(routes as in nats-server 2.9\)/);
+    }
+    // At the authorization block, as nats-server reports them.
+    oneError(
+      "cluster {\n  authorization {\n    users: [{user: a, password: b}]\n  }\n}",
+      2,
+      /cluster.authorization: cluster authorization does not allow multiple users/,
+    );
+    oneError(
+      "cluster {\n  authorization {\n    token: t\n  }\n}",
+      2,
+      /cluster authorization does not support tokens/,
+    );
+    // nats-server would take any route then (an empty user name means no check).
+    oneError(
+      "cluster {\n  authorization {\n    password: p\n  }\n}",
+      2,
+      /cluster.authorization: a password needs a user/,
+    );
+  });
+});
+
 describe("options we do not support", () => {
   it("warns for options that are safe to ignore", () => {
     const w = warnings(`server_tags: ["a"]
 leafnodes { port: 7422 }
-cluster { port: 6222 }
 gateway { name: A }
 jetstream { store_dir: /tmp }
 mqtt { port: 1883 }
 accounts { A: {} }`);
-    assert.equal(w.length, 7);
+    assert.equal(w.length, 6);
     assert.match(w[0] as string, /^t\.conf:1:1: "server_tags" is ignored/);
     assert.match(
       w[1] as string,
@@ -685,6 +872,14 @@ const CORPUS_FAILURES: Readonly<Record<string, RegExp>> = {
   "test/configs/tls_cert_id.conf": /verify_and_map is not supported/,
   "test/configs/tls_cert_san_auth.conf": /verify_and_map is not supported/,
   "test/configs/tls_cert_san_emails.conf": /verify_and_map is not supported/,
+  // Cluster TLS and route permissions: routes would be plain text, or carry what the
+  // permissions keep back.
+  "server/configs/seed_tls.conf": /:11:3: cluster.tls is not supported/,
+  "test/configs/srv_a_tls.conf": /:9:3: cluster.tls is not supported/,
+  "test/configs/srv_b_tls.conf": /:9:3: cluster.tls is not supported/,
+  "test/configs/srv_a_perms.conf": /:16:3: cluster.permissions is not supported/,
+  "test/configs/tls_cert_cn_routes.conf": /:11:3: cluster.permissions is not supported/,
+  "test/configs/tls_cert_cn_routes_invalid_auth.conf": /:3:3: cluster.tls is not supported/,
 };
 
 function corpusFiles(): string[] {
@@ -773,6 +968,60 @@ describe(
           "connect_error_reports",
           "reconnect_error_reports",
         ],
+      );
+    });
+
+    it("cluster.conf, listen.conf, srv_a_bcrypt.conf, multiple_errors.conf: cluster blocks", () => {
+      const r = loadFixture("server/configs/cluster.conf");
+      assert.ok(r.ok, r.ok ? "" : r.errors.join("\n"));
+      const { pos, ...cluster } = r.config.cluster ?? { pos: null };
+      assert.equal(pos?.line, 14);
+      assert.deepEqual(cluster, {
+        name: "abc",
+        host: "127.0.0.1",
+        port: 4244,
+        routes: [
+          {
+            host: "127.0.0.1",
+            port: 4245,
+            user: "foo",
+            pass: "bar",
+            display: "nats-route://foo@127.0.0.1:4245",
+          },
+          {
+            host: "127.0.0.1",
+            port: 4246,
+            user: "foo",
+            pass: "bar",
+            display: "nats-route://foo@127.0.0.1:4246",
+          },
+        ],
+        user: "route_user",
+        password: "top_secret",
+        authTimeoutMs: 1000,
+        advertise: null,
+        noAdvertise: true,
+        connectRetries: 2,
+      });
+      const listen = loadFixture("server/configs/listen.conf");
+      assert.ok(listen.ok);
+      assert.deepEqual(
+        [listen.config.cluster?.host, listen.config.cluster?.port, listen.config.cluster?.name],
+        ["127.0.0.1", 4244, "abc"],
+      );
+      const bcrypt = loadFixture("server/configs/srv_a_bcrypt.conf");
+      assert.ok(bcrypt.ok);
+      assert.match(bcrypt.config.cluster?.password ?? "", /^\$2a\$10\$/);
+      // config_check_test.go expects this line and reason.
+      const multi = loadFixture("server/configs/multiple_errors.conf");
+      assert.ok(!multi.ok);
+      assert.ok(
+        multi.errors.some((e) =>
+          /multiple_errors\.conf:67:3: cluster\.authorization: cluster authorization does not allow multiple users/.test(
+            e,
+          ),
+        ),
+        multi.errors.join("\n"),
       );
     });
 
@@ -958,6 +1207,25 @@ const BAD_FILES: [string, RegExp, NatsVerdict][] = [
     /max_payload \(1048576\) cannot be higher than max_pending \(524288\)/,
     "refuses to start",
   ],
+  ["cluster { port: -1, pool_size: 3 }", /cluster.pool_size is not supported/, "rejects"],
+  [
+    "cluster { port: -1, authorization { users: [{user: a, password: b}] } }",
+    /does not allow multiple users/,
+    "rejects",
+  ],
+  ["cluster { port: -1, authorization { token: t } }", /does not support tokens/, "rejects"],
+  ["cluster { port: -1, colour: blue }", /unknown option "colour" in cluster/, "rejects"],
+  ['cluster { port: -1, advertise: "a:b:c" }', /could not parse "a:b:c"/, "refuses to start"],
+  ["cluster { port: -1, permissions { import: x } }", /no route permissions/, "accepts"],
+  [
+    "cluster { port: -1, authorization { user: u, permissions { publish: x } } }",
+    /no route permissions/,
+    "accepts",
+  ],
+  ["cluster { port: -1, authorization { password: p } }", /a password needs a user/, "accepts"],
+  ["cluster { port: -1, routes: [nats://h] }", /no port/, "accepts"],
+  ['cluster { port: -1, routes: ["h:1"] }', /missing the nats-route/, "accepts"],
+  ["cluster { port: -1, connect_retries: -1 }", /out of range/, "accepts"],
   ["max_payload: -1", /out of range/, "accepts"],
   ["max_pending: -5", /out of range/, "accepts"],
   ['write_deadline: "-1s"', /cannot be negative/, "accepts"],

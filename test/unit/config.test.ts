@@ -333,6 +333,85 @@ describe("resolveConfig: nats-server's flags and config file", () => {
     assert.match(error(resolveConfig(["--pass", "p"], {})), /needs a user/);
   });
 
+  it("puts the cluster flags over the file's cluster block", () => {
+    const read3 = files({
+      "c.conf": [
+        "cluster {",
+        "  name: abc",
+        "  listen: 127.0.0.1:4244",
+        "  authorization { user: route_user, password: top_secret, timeout: 1 }",
+        "  routes: [ nats-route://foo:bar@127.0.0.1:4245 ]",
+        "  no_advertise: true",
+        "}",
+      ].join("\n"),
+    });
+    const fromFile = config(resolveConfig(["-c", "c.conf"], {}, read3)).cluster;
+    assert.deepEqual(fromFile, {
+      name: "abc",
+      host: "127.0.0.1",
+      port: 4244,
+      routes: [
+        {
+          host: "127.0.0.1",
+          port: 4245,
+          user: "foo",
+          pass: "bar",
+          display: "nats-route://foo@127.0.0.1:4245",
+        },
+      ],
+      authorization: { user: "route_user", password: "top_secret", timeoutMs: 1000 },
+      advertise: null,
+      noAdvertise: true,
+      connectRetries: 0,
+    });
+    // How nats-server's tests start a server from such a file on a free port.
+    const c = config(
+      resolveConfig(
+        [
+          "-c",
+          "c.conf",
+          "--cluster",
+          "nats-route://ru:rp@127.0.0.1:-1",
+          "--routes",
+          "nats-route://ru:rp@127.0.0.1:7000",
+          "--cluster_name",
+          "xyz",
+          "--no_advertise=false",
+        ],
+        {},
+        read3,
+      ),
+    ).cluster;
+    assert.deepEqual(
+      [c?.name, c?.host, c?.port, c?.authorization, c?.routes.map((r) => r.port), c?.noAdvertise],
+      ["xyz", "127.0.0.1", 0, { user: "ru", password: "rp", timeoutMs: 1000 }, [7000], false],
+    );
+    assert.equal(config(resolveConfig(["-c", "c.conf", "--cluster="], {}, read3)).cluster, null);
+    // Only flags: nats-server's default cluster host.
+    const flagsOnly = config(resolveConfig(["--cluster", "nats://:6222"], {})).cluster;
+    assert.deepEqual([flagsOnly?.host, flagsOnly?.port, flagsOnly?.routes], ["0.0.0.0", 6222, []]);
+  });
+
+  it("refuses cluster settings that cannot work, and warns about ones that do nothing", () => {
+    assert.equal(
+      error(resolveConfig(["--routes", "nats://h:1"], {})),
+      "solicited routes require cluster capabilities, e.g. --cluster",
+    );
+    const bad = failure(resolveConfig(["--cluster", "h:1"], {}));
+    assert.equal(bad.usage, true);
+    assert.match(bad.errors[0] as string, /invalid value for --cluster: "h:1"/);
+    const portless = files({ "p.conf": "port: 4333\ncluster {\n  routes: [nats://h:1]\n}" });
+    assert.match(
+      error(resolveConfig(["-c", "p.conf"], {}, portless)),
+      /^p\.conf:2:1: cluster: routes need a route listener/,
+    );
+    const r = run(resolveConfig(["-c", "n.conf"], {}, files({ "n.conf": "cluster { name: x }" })));
+    assert.equal(r.config.cluster, null);
+    assert.deepEqual(r.warnings, [
+      "n.conf:1:1: cluster has no port or listen: no route listener is started",
+    ]);
+  });
+
   it("-t: checks the file instead of running; needs -c, as nats-server", () => {
     const ok = run(resolveConfig(["-t", "-c", "x.conf"], {}, read));
     assert.equal(ok.checkOnly, true);
@@ -466,6 +545,12 @@ describe("program name, usage and the ports file", () => {
       "--ports_file_dir",
       "-t ",
       "--tlscert",
+      "--cluster, --cluster_listen",
+      "--routes",
+      "--cluster_name",
+      "--cluster_advertise",
+      "--no_advertise",
+      "--connect_retries",
       "MQ9_HOST",
       "MQ9_DATA",
     ]) {

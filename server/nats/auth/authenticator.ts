@@ -42,7 +42,7 @@ function sameSecret(a: string, b: string): boolean {
 /** bcrypt is slow by design; remember outcomes so only a client's first CONNECT pays. */
 const bcryptCache = new Map<string, boolean>();
 
-function passwordMatches(given: string, configured: string | null): boolean {
+export function passwordMatches(given: string, configured: string | null): boolean {
   if (configured === null) return given === "";
   if (!/^\$2[abxy]?\$/.test(configured)) return sameSecret(given, configured);
   const key = createHash("sha256").update(`${configured}\0${given}`).digest("hex");

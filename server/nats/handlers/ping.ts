@@ -1,5 +1,4 @@
 import type { Client } from "../client";
-import { infoLine } from "../protocol/info";
 
 /** PING → PONG, before CONNECT too (nats-wire-notes §1.10). Layers above may hold the PONG back. */
 export function handlePing(client: Client): void {
@@ -9,13 +8,15 @@ export function handlePing(client: Client): void {
   if (first) client.asyncInfo = true;
   client.broker.hooks.ping(client, () => {
     client.sendPong();
-    // A JWT's limit made this connection's max payload differ from the INFO it got.
+    if (!first) return;
+    // A JWT's limit made this connection's max payload differ from the INFO it got, or
+    // the cluster's URLs changed since it connected (client.go processPing).
+    const broker = client.broker;
     const maxPayload = client.maxPayload;
-    if (first && maxPayload !== client.broker.options.maxPayload) {
-      const info = { ...client.broker.serverInfo(), maxPayload };
-      client.sendProto(
-        infoLine(info, { clientId: client.id, clientIp: client.transport.remoteAddress }),
-      );
+    if (maxPayload !== broker.options.maxPayload) {
+      client.sendProto(client.infoLine({ ...broker.serverInfo(), maxPayload }));
+    } else if (broker.connectUrlsChangedAt >= client.startedAt) {
+      client.sendProto(client.infoLine(broker.serverInfo()));
     }
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The INFO line sent on accept (nats-wire-notes §1.1): nats-server's field order, a
  * space before CRLF, and only the fields that are true for this server (TLS only when a
- * TLS listener is on, no cluster URLs).
+ * TLS listener is on, cluster URLs only in a cluster).
  */
 
 export interface ServerInfo {
@@ -20,12 +20,20 @@ export interface ServerInfo {
   tlsAvailable: boolean;
   /** Lame duck mode: only in the INFO that announces it (server.go sendLDMToClients). */
   lameDuck?: boolean;
+  /** The cluster's name, when this server is in one. */
+  cluster?: string;
+  /** Client URLs of every server of the cluster, once a route has formed. */
+  connectUrls?: string[];
+  /** ...and of their WebSocket listeners, which WebSocket clients get instead. */
+  wsConnectUrls?: string[];
 }
 
 export interface ClientInfo {
   clientId: number;
   clientIp: string;
   nonce?: string;
+  /** client.go generateClientInfoJSON: a WebSocket client's connect_urls are ws ones. */
+  websocket?: boolean;
 }
 
 export function infoLine(server: ServerInfo, client: ClientInfo): Buffer {
@@ -49,6 +57,9 @@ export function infoLine(server: ServerInfo, client: ClientInfo): Buffer {
   info.client_ip = client.clientIp;
   // After client_ip, in the order of nats-server's Info struct.
   if (client.nonce !== undefined) info.nonce = client.nonce;
+  if (server.cluster !== undefined) info.cluster = server.cluster;
+  const urls = client.websocket ? server.wsConnectUrls : server.connectUrls;
+  if (urls !== undefined && urls.length > 0) info.connect_urls = urls;
   if (server.lameDuck) info.ldm = true;
   return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
 }

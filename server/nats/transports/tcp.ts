@@ -93,7 +93,7 @@ export async function listenTcp(broker: Broker, opts: TcpListenOptions): Promise
   };
 }
 
-function listenOn(server: net.Server, port: number, host: string): Promise<void> {
+export function listenOn(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
