@@ -76,6 +76,9 @@ const result = await build({
   },
   // Class and function names as under tsx (which keeps them too), for logs and errors.
   keepNames: true,
+  // Less to parse at every start (~650 KB → ~300 KB); identifiers stay, for stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: "warning",
   plugins: bundleSqlite ? [sourceUrls, sqliteAddon] : [sourceUrls],

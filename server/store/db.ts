@@ -17,11 +17,16 @@ export interface OpenDb {
   db: Db;
   /** The database file, or null for an in-memory database. */
   file: string | null;
-  /** The checkpoint thread, for a file database. */
-  checkpointer: Worker | null;
+  /** Stops the checkpoint thread (a file database has one). */
+  stopCheckpoints(): void;
 }
 
 const CHECKPOINT_INTERVAL_MS = 200;
+/**
+ * The checkpoint thread starts this long after the store opens: booting a thread costs
+ * tens of ms of CPU, which a server started for one short test should not spend first.
+ */
+const CHECKPOINT_START_MS = 1000;
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
 
@@ -42,28 +47,39 @@ export function openDb(dataDir: string | ":memory:"): OpenDb {
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
   let checkpointer: Worker | null = null;
+  let starting: NodeJS.Timeout | null = null;
   if (file !== ":memory:") {
     // Checkpoints (with their fsyncs) happen on another thread; see checkpoint-worker.mjs.
     sqlite.pragma("wal_autocheckpoint = 0");
-    checkpointer = new Worker(new URL("./checkpoint-worker.mjs", import.meta.url), {
-      workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS },
-      // Plain JS: none of the parent's preloads (tsx, a benchmark's hooks) apply here.
-      execArgv: [],
-    });
-    checkpointer.unref();
-    // Should the thread die, checkpoint here rather than let the WAL grow without end.
-    const fallBack = () => {
-      const timer = setInterval(() => {
-        try {
-          sqlite.pragma("wal_checkpoint(PASSIVE)");
-        } catch {
-          // Busy, or closed at shutdown: the next tick tries again, or stops.
-          if (!sqlite.open) clearInterval(timer);
-        }
-      }, CHECKPOINT_INTERVAL_MS);
-      timer.unref();
-    };
-    checkpointer.once("error", fallBack);
+    const dbFile = file;
+    starting = setTimeout(() => {
+      starting = null;
+      checkpointer = new Worker(new URL("./checkpoint-worker.mjs", import.meta.url), {
+        workerData: { file: dbFile, intervalMs: CHECKPOINT_INTERVAL_MS },
+        // Plain JS: none of the parent's preloads (tsx, a benchmark's hooks) apply here.
+        execArgv: [],
+      });
+      checkpointer.unref();
+      // Should the thread die, checkpoint here rather than let the WAL grow without end.
+      checkpointer.once("error", () => {
+        const timer = setInterval(() => {
+          try {
+            sqlite.pragma("wal_checkpoint(PASSIVE)");
+          } catch {
+            // Busy, or closed at shutdown: the next tick tries again, or stops.
+            if (!sqlite.open) clearInterval(timer);
+          }
+        }, CHECKPOINT_INTERVAL_MS);
+        timer.unref();
+      });
+    }, CHECKPOINT_START_MS);
+    starting.unref();
   }
-  return { db, file: file === ":memory:" ? null : file, checkpointer };
+  const stopCheckpoints = () => {
+    if (starting !== null) clearTimeout(starting);
+    // The thread only reads what was written; stopping it may lose a checkpoint, never
+    // data (closing the last connection checkpoints the WAL).
+    void checkpointer?.terminate();
+  };
+  return { db, file: file === ":memory:" ? null : file, stopCheckpoints };
 }

@@ -7,7 +7,6 @@
  */
 import { and, count, desc, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
-import type { Worker } from "node:worker_threads";
 import { BlockReader, decodeBlock, type Cursor } from "./block-reader";
 import { openDb, type Db } from "./db";
 import { convertLegacyMessages } from "./legacy-messages";
@@ -63,12 +62,12 @@ export class MailStore {
   private readonly deleteBlockStmt: Statement<[number]>;
   private readonly keepIdsAboveStmt: Statement<[number]>;
 
-  private readonly checkpointer: Worker | null;
+  private readonly stopCheckpoints: () => void;
   readonly writer: MessageWriter;
 
   constructor(dataDir: string | ":memory:") {
     let file: string | null;
-    ({ db: this.db, file, checkpointer: this.checkpointer } = openDb(dataDir));
+    ({ db: this.db, file, stopCheckpoints: this.stopCheckpoints } = openDb(dataDir));
     const c = this.db.$client;
     convertLegacyMessages(c);
     this.blocks = new BlockReader(c);
@@ -106,9 +105,7 @@ export class MailStore {
   /** Completes the writes given to `writer`, then closes. */
   async close(): Promise<void> {
     await this.writer.close();
-    // The checkpoint thread only reads what was written; closing it may lose a
-    // checkpoint, never data (closing the last connection checkpoints the WAL).
-    void this.checkpointer?.terminate();
+    this.stopCheckpoints();
     this.db.$client.close();
   }
 

@@ -133,20 +133,28 @@ export const INLINE_MAX_ROWS = 64;
  * the two connections never wait on each other's write lock and jobs stay in order.
  */
 export class ThreadWriter implements MessageWriter {
-  private readonly worker: Worker;
+  /** Started by the first job that does not run inline: most starts never need it. */
+  private thread: Worker | null = null;
   private readonly inline: InlineWriter;
   private seq = 0;
   private readonly waiting = new Map<number, Done<unknown>>();
   private crashed: Error | null = null;
 
-  constructor(file: string, db: Database) {
+  constructor(
+    private readonly file: string,
+    db: Database,
+  ) {
     this.inline = new InlineWriter(db);
-    this.worker = new Worker(new URL("./write-worker.mjs", import.meta.url), {
-      workerData: { file },
+  }
+
+  private get worker(): Worker {
+    if (this.thread !== null) return this.thread;
+    const worker = new Worker(new URL("./write-worker.mjs", import.meta.url), {
+      workerData: { file: this.file },
       // Plain JS: none of the parent's preloads (tsx, a benchmark's hooks) apply here.
       execArgv: [],
     });
-    this.worker.on("message", (a: Answer) => {
+    worker.on("message", (a: Answer) => {
       const done = this.waiting.get(a.seq);
       this.waiting.delete(a.seq);
       if (a.ok) done?.(null, a.result);
@@ -158,8 +166,9 @@ export class ThreadWriter implements MessageWriter {
       for (const done of this.waiting.values()) done(err, null);
       this.waiting.clear();
     };
-    this.worker.on("error", fail);
-    this.worker.on("exit", (code) => fail(new Error(`the store's write thread exited (${code})`)));
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`the store's write thread exited (${code})`)));
+    return (this.thread = worker);
   }
 
   private get idle(): boolean {
@@ -203,12 +212,13 @@ export class ThreadWriter implements MessageWriter {
   }
 
   async close(): Promise<void> {
+    if (this.thread === null) return;
     if (this.crashed === null) {
       await new Promise<void>((resolve) =>
         this.post({ kind: "close", seq: ++this.seq }, () => resolve()),
       );
     }
-    await this.worker.terminate();
+    await this.thread.terminate();
   }
 }
 
