@@ -31,6 +31,12 @@ interface Building {
   owners: Subscription[];
 }
 
+/** Whether anyone at all could receive a message on `subject` (before choosing who). */
+export function mayReceive(broker: Broker, roles: SubscriptionRoles, subject: string): boolean {
+  const match = broker.match(subject);
+  return match.plain.length > 0 || match.groups.length > 0 || roles.extended.size > 0;
+}
+
 /**
  * NATS rules (every plain subscription, one member per queue group, echo) plus mq9's
  * extended subscriptions. `mailId` is the inbox being sent to, or null for broadcasts.
@@ -42,11 +48,8 @@ export function recipients(
   mailId: string | null,
   from: Client | null,
 ): Recipients {
+  if (!mayReceive(broker, roles, subject)) return NOBODY;
   const match = broker.match(subject);
-  // The common case of a send nobody is online for: no allocation at all.
-  if (match.plain.length === 0 && match.groups.length === 0 && roles.extended.size === 0) {
-    return NOBODY;
-  }
   const out: Building = { subs: [], owners: [] };
   for (const sub of match.plain) take(out, roles, sub, mailId, from);
   let groups: readonly (readonly Subscription[])[] = match.groups;

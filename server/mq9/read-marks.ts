@@ -7,6 +7,7 @@
  * for their marks, and take the waiting ones with them.
  */
 import type { Logger } from "../nats/mod";
+import { NO_BLOCKS } from "../store/block-builder";
 import type { MessageWriter, ReadMarkGroup } from "../store/message-writer";
 import type { Mailbox } from "./mailboxes";
 
@@ -48,7 +49,7 @@ export class ReadMarks {
     addMarks(this.waiting, perBox);
     const taken = this.take();
     if (taken.groups.length === 0) return done?.();
-    this.writer.write([], taken.groups, (err, changed) => {
+    this.writer.write(NO_BLOCKS, taken.groups, (err, changed) => {
       taken.settle(err, changed);
       done?.();
     });

@@ -11,7 +11,13 @@ import type { Message } from "../nats/message";
 import { CloseReason } from "../nats/close-reason";
 import type { MailStore } from "../store/mail-store";
 import { ReadMarks, type MarksByMailbox, type MessageKey } from "./read-marks";
-import { plainMessage, recipients, toMessage, type SubscriptionRoles } from "./delivery";
+import {
+  mayReceive,
+  plainMessage,
+  recipients,
+  toMessage,
+  type SubscriptionRoles,
+} from "./delivery";
 import { Mq9Error } from "./errors";
 import { handleCreate } from "./handlers/create";
 import { handleDelete } from "./handlers/delete";
@@ -20,8 +26,19 @@ import { handleSend } from "./handlers/send";
 import { MailboxRegistry, type Mailbox } from "./mailboxes";
 import { MQ9_DEFAULTS, type Mq9Options } from "./options";
 import { startOwnerReplay, sendLatestState } from "./replay";
-import { EXPIRED_SUBJECT, MQ9_PREFIX, classifyPublish, classifySubscription } from "./subjects";
-import { GroupCommit, type PendingSend } from "./writer";
+import {
+  EXPIRED_SUBJECT,
+  MQ9_PREFIX,
+  classifyPublish,
+  classifySubscription,
+  type PublishTarget,
+} from "./subjects";
+
+/** Subjects whose classification is remembered (see classify). */
+const TARGET_CACHE_SIZE = 4096;
+import { GroupCommit } from "./writer";
+import type { SendBatch, SendGroup } from "./send-batch";
+import { joinBlocks } from "../store/block-builder";
 import { Expiry } from "./expiry";
 import { Reaper } from "./reaper";
 
@@ -45,6 +62,7 @@ export class Mq9Service {
   private brokerRef: Broker | null = null;
   private nextMsgId = 1;
   private readonly creates = new Map<Client, number[]>();
+  private readonly targets = new Map<string, PublishTarget>();
   /** Messages per mailbox handed to the store and not committed yet. */
   private readonly writing = new Map<Mailbox, number>();
   /** QUERYs run one at a time, each after the read marks of the one before (queueQuery). */
@@ -178,7 +196,7 @@ export class Mq9Service {
 
   private intercept(client: Client, msg: Message): boolean {
     if (!msg.subject.startsWith(MQ9_PREFIX)) return false;
-    const target = classifyPublish(msg.subject);
+    const target = this.classify(msg.subject);
     try {
       switch (target.kind) {
         case "inbox":
@@ -210,6 +228,20 @@ export class Mq9Service {
       this.fail(msg.reply, e);
       return true;
     }
+  }
+
+  /**
+   * What a publish asks for, remembered per subject: senders repeat their mailboxes, and
+   * the parser hands out the same string for a subject it saw lately.
+   */
+  private classify(subject: string): PublishTarget {
+    let target = this.targets.get(subject);
+    if (target === undefined) {
+      target = classifyPublish(subject);
+      if (this.targets.size >= TARGET_CACHE_SIZE) this.targets.clear();
+      this.targets.set(subject, target);
+    }
+    return target;
   }
 
   /**
@@ -254,37 +286,41 @@ export class Mq9Service {
 
   // ---- group commit ----
 
-  private prepare(send: PendingSend): boolean {
-    // The mailbox may have been deleted or expired since the send was accepted.
-    if (this.mailboxes.get(send.box.mailId, send.row.time) !== send.box) {
-      this.fail(send.row.reply, new Mq9Error("not_found", `no mailbox ${send.box.mailId}`));
+  private prepare(group: SendGroup): boolean {
+    const { box } = group;
+    // The mailbox may have been deleted since the sends were accepted (or have expired
+    // before them, if it was deleted and created again meanwhile).
+    if (this.mailboxes.get(box.mailId, group.since) !== box) {
+      for (const row of group.rows()) {
+        this.fail(row.reply, new Mq9Error("not_found", `no mailbox ${box.mailId}`));
+      }
       return false;
     }
-    send.recipients = recipients(
-      this.broker,
-      this.roles,
-      send.row.subject,
-      send.box.mailId,
-      send.from,
+    // Nobody online for this subject (the usual case of a store-first send): decided once
+    // for the group. Otherwise each message gets its own draw of queue members.
+    if (!mayReceive(this.broker, this.roles, group.subject)) return true;
+    group.recipients = group.froms.map((from) =>
+      recipients(this.broker, this.roles, group.subject, box.mailId, from),
     );
     return true;
   }
 
-  private write(batch: readonly PendingSend[], done: (err: Error | null) => void): void {
-    // Counted per mailbox once per batch: batches are where the traffic is.
-    const perBox = new Map<Mailbox, number>();
-    for (const s of batch) perBox.set(s.box, (perBox.get(s.box) ?? 0) + 1);
-    for (const [box, n] of perBox) this.writing.set(box, (this.writing.get(box) ?? 0) + n);
+  private write(groups: readonly SendGroup[], done: (err: Error | null) => void): void {
+    for (const g of groups) this.writing.set(g.box, (this.writing.get(g.box) ?? 0) + g.count);
     const marks = this.readMarks.take();
-    this.store.writer.write(batch, marks.groups, (err, changed) => {
-      marks.settle(err, changed);
-      for (const [box, n] of perBox) {
-        const left = (this.writing.get(box) ?? n) - n;
-        if (left > 0) this.writing.set(box, left);
-        else this.writing.delete(box);
-      }
-      done(err);
-    });
+    this.store.writer.write(
+      joinBlocks(groups.map((g) => g.builder)),
+      marks.groups,
+      (err, changed) => {
+        marks.settle(err, changed);
+        for (const g of groups) {
+          const left = (this.writing.get(g.box) ?? g.count) - g.count;
+          if (left > 0) this.writing.set(g.box, left);
+          else this.writing.delete(g.box);
+        }
+        done(err);
+      },
+    );
   }
 
   /** Whether messages to this mailbox are being committed (not yet visible to reads). */
@@ -298,25 +334,46 @@ export class Mq9Service {
    * cut-off owner or a dropped connection never loses mail: at worst it comes again, with
    * the same Mq9-Msg-Id (at-least-once).
    */
-  private committed(batch: readonly PendingSend[]): void {
-    const reads = new Map<Client, Map<Mailbox, MessageKey[]>>();
-    for (const s of batch) {
-      const box = s.box;
+  private committed(batch: SendBatch): void {
+    let online = false;
+    // A latest mailbox keeps the newest message of the batch, whatever its priority.
+    let newest: Map<Mailbox, SendGroup> | null = null;
+    for (const g of batch.groups) {
+      if (g.dropped) continue;
+      const box = g.box;
       if (box.type === "latest") {
+        const known = newest?.get(box);
+        if (known === undefined || g.builder.last > known.builder.last)
+          (newest ??= new Map()).set(box, g);
+      } else box.unread += g.count;
+      if (g.recipients !== null) online = true;
+    }
+    if (newest !== null) {
+      for (const [box, g] of newest) {
         box.stored = 1;
-        box.bytes = s.size;
+        box.bytes = g.builder.insert().block.bytes;
         box.unread = 1;
-      } else box.unread++;
-      const r = s.recipients;
-      if (r === undefined || r.subs.length === 0) continue;
-      const msg = toMessage(s.row);
+      }
+    }
+    if (!online) return;
+    // In the order they were sent, across mailboxes, as a NATS subscriber would see them.
+    const reads = new Map<Client, Map<Mailbox, MessageKey[]>>();
+    const next = new Array<number>(batch.groups.length).fill(0);
+    for (const gi of batch.order) {
+      const g = batch.groups[gi]!;
+      const i = next[gi]!++;
+      if (g.dropped || g.recipients === null) continue;
+      const r = g.recipients[i]!;
+      if (r.subs.length === 0) continue;
+      const row = g.rows()[i]!;
+      const msg = toMessage(row);
       for (const sub of r.subs) {
         if (!this.broker.deliverTo(sub, msg) || !r.owners.includes(sub)) continue;
         let perBox = reads.get(sub.client);
         if (perBox === undefined) reads.set(sub.client, (perBox = new Map()));
-        const keys = perBox.get(box);
-        if (keys === undefined) perBox.set(box, [s.row]);
-        else keys.push(s.row);
+        const keys = perBox.get(g.box);
+        if (keys === undefined) perBox.set(g.box, [row]);
+        else keys.push(row);
       }
     }
     for (const [client, perBox] of reads) {
@@ -363,17 +420,20 @@ export class Mq9Service {
     else this.queries = null;
   }
 
-  private failed(batch: readonly PendingSend[], err: Error): void {
-    this.log.error("mq9 commit failed", { messages: batch.length, err: String(err) });
-    for (const s of batch) {
-      if (s.box.type !== "latest") {
-        s.box.stored--;
-        s.box.bytes -= s.size;
+  private failed(groups: readonly SendGroup[], err: Error): void {
+    const count = groups.reduce((n, g) => n + g.count, 0);
+    this.log.error("mq9 commit failed", { messages: count, err: String(err) });
+    for (const g of groups) {
+      if (g.box.type !== "latest") {
+        g.box.stored -= g.count;
+        g.box.bytes -= g.accepted;
       }
-      this.fail(s.row.reply, new Mq9Error("internal", "the message could not be stored"));
-      // Its flush must not confirm what was not stored: without a reply subject, the
-      // connection is closed so the client's flush fails instead of lying.
-      if (s.row.reply === null) s.from.close(CloseReason.Other);
+      g.rows().forEach((row, i) => {
+        this.fail(row.reply, new Mq9Error("internal", "the message could not be stored"));
+        // Its flush must not confirm what was not stored: without a reply subject, the
+        // connection is closed so the client's flush fails instead of lying.
+        if (row.reply === null) g.froms[i]!.close(CloseReason.Other);
+      });
     }
   }
 }

@@ -1,73 +1,74 @@
 /**
  * Group commit of inbox messages (mq9.md §4.1, §4.5): sends arriving in one turn of the
- * event loop are handed to the store as one batch, and delivered once it is committed.
- * Batches are pipelined (the next is handed over while one commits) and complete in
- * order. A client's PONG waits until every inbox message it sent before the PING is
- * committed, so `flush()` is a publisher confirm.
+ * event loop are handed to the store as one batch (send-batch.ts), and delivered once it
+ * is committed. Batches are pipelined (the next is handed over while one commits) and
+ * complete in order. A client's PONG waits until every inbox message it sent before the
+ * PING is committed, so `flush()` is a publisher confirm.
  */
 import type { Client } from "../nats/mod";
-import type { MessageRow } from "../store/mail-store";
-import type { Recipients } from "./delivery";
 import type { Mailbox } from "./mailboxes";
-
-export interface PendingSend {
-  row: MessageRow;
-  box: Mailbox;
-  /** The mailbox keeps only its newest message (mq9.md §4.6). */
-  latest: boolean;
-  /** Payload plus header bytes, as counted against the mailbox's byte limit. */
-  size: number;
-  from: Client;
-  recipients?: Recipients;
-}
+import { SendBatch, type SendGroup } from "./send-batch";
 
 export interface CommitHandler {
-  /** Chooses recipients (and so who is still replaying) as the batch is handed over. */
-  prepare(send: PendingSend): boolean;
-  /** Hands the batch to the store; `done` once it is committed or has failed. */
-  write(batch: readonly PendingSend[], done: (err: Error | null) => void): void;
-  /** After the commit: deliver. */
-  committed(batch: readonly PendingSend[]): void;
+  /** Chooses recipients (and so who is still replaying) as a group is handed over. */
+  prepare(group: SendGroup): boolean;
+  /** Hands the groups to the store; `done` once they are committed or have failed. */
+  write(groups: readonly SendGroup[], done: (err: Error | null) => void): void;
+  /** After the commit: deliver, in the order the messages were sent. */
+  committed(batch: SendBatch): void;
   /** The transaction failed: tell the senders, undo counts. */
-  failed(batch: readonly PendingSend[], err: Error): void;
+  failed(groups: readonly SendGroup[], err: Error): void;
 }
 
 export class GroupCommit {
-  private queue: PendingSend[] = [];
+  /** The batch being filled; it becomes number `handed + 1`. */
+  private batch: SendBatch | null = null;
   private scheduled = false;
-  private readonly pendingByClient = new Map<Client, number>();
-  private readonly pongs = new Map<Client, (() => void)[]>();
   /** Batches handed over, and completed; they complete in order. */
   private handed = 0;
   private completed = 0;
+  /** The batch of each client's latest send: its PONGs wait for that one. */
+  private readonly lastBatch = new Map<Client, number>();
+  /** Who sent the previous message of the batch being filled (saves a map write). */
+  private lastFrom: Client | null = null;
+  /** PONGs by the batch they wait for. */
+  private readonly pongs = new Map<number, (() => void)[]>();
   private waiters: { batch: number; fn: () => void }[] = [];
 
   constructor(private readonly handler: CommitHandler) {}
 
-  enqueue(send: PendingSend): void {
-    this.queue.push(send);
-    this.pendingByClient.set(send.from, (this.pendingByClient.get(send.from) ?? 0) + 1);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.commit());
+  /** The group a message from `from` to `box` at `priority` is written into. */
+  group(box: Mailbox, priority: number, subject: string, from: Client): SendGroup {
+    let batch = this.batch;
+    if (batch === null) {
+      batch = this.batch = new SendBatch();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.commit();
+        });
+      }
     }
+    if (from !== this.lastFrom) {
+      this.lastBatch.set(from, this.handed + 1);
+      this.lastFrom = from;
+    }
+    return batch.add(box, priority, subject, from);
   }
 
   /** Sends `pong` once the client's earlier sends are durable (keeping PONGs in order). */
   barrier(client: Client, pong: () => void): void {
-    const waiting = this.pongs.get(client);
-    if (waiting !== undefined) waiting.push(pong);
-    else if ((this.pendingByClient.get(client) ?? 0) > 0) this.pongs.set(client, [pong]);
-    else pong();
+    const batch = this.lastBatch.get(client);
+    if (batch === undefined || batch <= this.completed) return pong();
+    const waiting = this.pongs.get(batch);
+    if (waiting === undefined) this.pongs.set(batch, [pong]);
+    else waiting.push(pong);
   }
 
   forget(client: Client): void {
-    this.pendingByClient.delete(client);
-    this.pongs.delete(client);
+    this.lastBatch.delete(client);
+    if (this.lastFrom === client) this.lastFrom = null;
   }
 
   /** Runs `fn` once every batch handed over so far has completed. */
@@ -84,34 +85,29 @@ export class GroupCommit {
 
   /** Hands over whatever is queued, now. */
   commit(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    const kept = batch.filter((s) => this.handler.prepare(s));
-    this.handed++;
+    const batch = this.batch;
+    if (batch === null) return;
+    this.batch = null;
+    this.lastFrom = null;
+    const kept: SendGroup[] = [];
+    for (const g of batch.groups) {
+      if (this.handler.prepare(g)) kept.push(g);
+      else g.dropped = true;
+    }
+    const number = ++this.handed;
     const finish = (err: Error | null) => {
-      this.completed++;
-      if (err === null) this.handler.committed(kept);
+      this.completed = number;
+      if (err === null) this.handler.committed(batch);
       else this.handler.failed(kept, err);
-      for (const s of batch) {
-        const n = (this.pendingByClient.get(s.from) ?? 1) - 1;
-        if (n > 0) this.pendingByClient.set(s.from, n);
-        else this.pendingByClient.delete(s.from);
+      const pongs = this.pongs.get(number);
+      if (pongs !== undefined) {
+        this.pongs.delete(number);
+        for (const pong of pongs) pong();
       }
-      this.releasePongs();
       if (this.waiters.length > 0) this.wakeWaiters();
     };
     if (kept.length === 0) finish(null);
     else this.handler.write(kept, finish);
-  }
-
-  private releasePongs(): void {
-    for (const [client, waiting] of this.pongs) {
-      if ((this.pendingByClient.get(client) ?? 0) > 0) continue;
-      this.pongs.delete(client);
-      for (const pong of waiting) pong();
-    }
   }
 
   private wakeWaiters(): void {

@@ -2,6 +2,7 @@
 export { Broker, type BrokerConfig, type BrokerStats } from "./broker";
 export type { Client } from "./client";
 export { CloseReason } from "./close-reason";
+export { copyMessageData, messageSize, type Message } from "./message";
 export type { BrokerHooks } from "./hooks";
 export { SILENT_LOGGER, type Logger, type LogFields } from "./logger";
 export { NATS_DEFAULTS, type BrokerOptions } from "./options";

@@ -5,7 +5,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { blockWriter, type ReadMarkGroup } from "./block-format.mjs";
-import { encodeBlocks } from "./message-writer";
+import { encodeBlocks } from "./block-builder";
 import type { MessageRow } from "./schema";
 
 /** A legacy row, its columns named as MessageRow's; `unread` as SQLite's 0/1. */

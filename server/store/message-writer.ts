@@ -7,110 +7,23 @@
  */
 import type { Database } from "better-sqlite3";
 import { Worker } from "node:worker_threads";
-import {
-  blockWriter,
-  HAS_EXPIRY,
-  HAS_HEADERS,
-  HAS_REPLY,
-  RECORD_FIXED,
-  type BlockInsert,
-  type BlockJob,
-  type ReadMarkGroup,
-} from "./block-format.mjs";
-import type { MessageRow } from "./schema";
+import { blockWriter, type BlockJob, type ReadMarkGroup } from "./block-format.mjs";
+import type { EncodedBlocks } from "./block-builder";
 
 export type { ReadMarkGroup };
-
-export interface MessageWrite {
-  row: MessageRow;
-  /** A `latest` mailbox: only its newest message is kept (mq9.md §4.6). */
-  latest: boolean;
-}
 
 export type Done<T> = (err: Error | null, result: T) => void;
 
 export interface MessageWriter {
   /**
-   * Stores the rows (all unread) and marks the groups read, in one transaction; gives how
-   * many of each group were still unread.
+   * Stores the blocks (their messages unread) and marks the groups read, in one
+   * transaction; gives how many of each group were still unread.
    */
-  write(
-    writes: readonly MessageWrite[],
-    marks: readonly ReadMarkGroup[],
-    done: Done<number[]>,
-  ): void;
+  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void;
   /** Runs `fn` once every job given so far has completed (at once if none is pending). */
   afterPending(fn: () => void): void;
   /** Completes what was given, then closes. */
   close(): Promise<void>;
-}
-
-/**
- * A batch of messages as blocks: one per mailbox and priority, records in msg_id order,
- * all in one buffer (transferred to the thread without a copy). Of a `latest` mailbox
- * only the newest message of the batch is kept, and its earlier blocks are cleared.
- */
-export function encodeBlocks(writes: readonly MessageWrite[]): Omit<BlockJob, "marks"> {
-  let newestLatest: Map<string, MessageRow> | null = null;
-  for (const w of writes) if (w.latest) (newestLatest ??= new Map()).set(w.row.mailId, w.row);
-  // By mailbox, then priority: no key to build per message.
-  const groups = new Map<string, ({ rows: MessageRow[]; latest: boolean } | undefined)[]>();
-  let size = 0;
-  for (const { row, latest } of writes) {
-    if (latest && newestLatest?.get(row.mailId) !== row) continue;
-    let byPriority = groups.get(row.mailId);
-    if (byPriority === undefined) groups.set(row.mailId, (byPriority = []));
-    const g = byPriority[row.priority];
-    if (g === undefined) byPriority[row.priority] = { rows: [row], latest };
-    else g.rows.push(row);
-    size += RECORD_FIXED + row.payload.length + (row.headers?.length ?? 0);
-    if (row.reply !== null) size += Buffer.byteLength(row.reply);
-  }
-  const data = Buffer.from(new ArrayBuffer(size));
-  const blocks: BlockInsert[] = [];
-  let at = 0;
-  for (const group of [...groups.values()].flat()) {
-    if (group === undefined) continue;
-    const { rows, latest } = group;
-    const first = rows[0]!;
-    const start = at;
-    let bytes = 0;
-    let expiresAt: number | null = null;
-    for (const row of rows) {
-      const flags =
-        (row.reply !== null ? HAS_REPLY : 0) |
-        (row.headers !== null ? HAS_HEADERS : 0) |
-        (row.expiresAt !== null ? HAS_EXPIRY : 0);
-      data.writeDoubleLE(row.msgId, at);
-      data.writeDoubleLE(row.time, at + 8);
-      data.writeDoubleLE(row.expiresAt ?? 0, at + 16);
-      data[at + 24] = flags;
-      const replyAt = at + RECORD_FIXED;
-      const replyLen = row.reply === null ? 0 : data.write(row.reply, replyAt, "utf8");
-      data.writeUInt16LE(replyLen, at + 25);
-      data.writeUInt32LE(row.headers?.length ?? 0, at + 27);
-      data.writeUInt32LE(row.payload.length, at + 31);
-      at = replyAt + replyLen;
-      if (row.headers !== null) at += row.headers.copy(data, at);
-      at += row.payload.copy(data, at);
-      bytes += row.payload.length + (row.headers?.length ?? 0);
-      // The block goes when its last message expires (notify: §4.7).
-      if (row.expiresAt !== null) expiresAt = Math.max(expiresAt ?? 0, row.expiresAt);
-    }
-    blocks.push({
-      mailId: first.mailId,
-      priority: first.priority,
-      first: first.msgId,
-      last: rows[rows.length - 1]!.msgId,
-      count: rows.length,
-      bytes,
-      expiresAt,
-      latest,
-      start,
-      end: at,
-    });
-  }
-  return { blocks, data };
 }
 
 type Job = ({ kind: "write"; seq: number } & BlockJob) | { kind: "close"; seq: number };
@@ -192,23 +105,21 @@ export class ThreadWriter implements MessageWriter {
     this.worker.postMessage(job, transfer);
   }
 
-  write(
-    writes: readonly MessageWrite[],
-    marks: readonly ReadMarkGroup[],
-    done: Done<number[]>,
-  ): void {
+  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void {
     // A thread that died failed its jobs in flight; from then on, writes run inline.
-    if (this.crashed !== null) return this.inline.write(writes, marks, done);
-    if (
-      this.idle &&
-      writes.length + marks.reduce((n, g) => n + g.msgIds.length, 0) <= INLINE_MAX_ROWS
-    ) {
-      return this.inline.write(writes, marks, done);
-    }
-    const { blocks, data } = encodeBlocks(writes);
-    this.post({ kind: "write", seq: ++this.seq, blocks, data, marks }, done as Done<unknown>, [
-      data.buffer as ArrayBuffer,
-    ]);
+    if (this.crashed !== null) return this.inline.write(blocks, marks, done);
+    let rows = 0;
+    for (const b of blocks.blocks) rows += b.count;
+    for (const g of marks) rows += g.msgIds.length;
+    if (this.idle && rows <= INLINE_MAX_ROWS) return this.inline.write(blocks, marks, done);
+    const { blocks: inserts, data } = blocks;
+    // An empty job (read marks only) shares NO_BLOCKS' buffer, which must not be detached.
+    const transfer = data.length > 0 ? [data.buffer as ArrayBuffer] : [];
+    this.post(
+      { kind: "write", seq: ++this.seq, blocks: inserts, data, marks },
+      done as Done<unknown>,
+      transfer,
+    );
   }
 
   async close(): Promise<void> {
@@ -234,14 +145,10 @@ export class InlineWriter implements MessageWriter {
     fn();
   }
 
-  write(
-    writes: readonly MessageWrite[],
-    marks: readonly ReadMarkGroup[],
-    done: Done<number[]>,
-  ): void {
+  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void {
     let changed: number[];
     try {
-      const job = { ...encodeBlocks(writes), marks };
+      const job: BlockJob = { ...blocks, marks };
       changed = this.db.transaction(() => this.blocks.apply(job)).immediate();
     } catch (err) {
       return done(err instanceof Error ? err : new Error(String(err)), []);

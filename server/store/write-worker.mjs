@@ -1,9 +1,9 @@
 // The mq9 store's write thread: it owns the connection that stores inbox messages and
 // their read marks, so that SQLite's share of a durable send runs on a second core while
-// the broker's event loop parses and delivers. The main thread packs each group commit
-// into blocks in one transferred buffer (message-writer.ts); jobs that queue up while a
-// transaction runs are committed together in the next one. Plain JS, so it loads in a
-// worker thread without the TypeScript loader.
+// the broker's event loop parses and delivers. The main thread builds each group commit's
+// blocks as messages arrive and hands them over in one transferred buffer
+// (block-builder.ts); jobs that queue up while a transaction runs are committed together
+// in the next one. Plain JS, so it loads in a worker thread without the TypeScript loader.
 import Database from "better-sqlite3";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { blockWriter } from "./block-format.mjs";

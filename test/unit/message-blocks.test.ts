@@ -13,11 +13,10 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { MailStore, type MessageRow } from "../../server/store/mail-store";
-import {
-  INLINE_MAX_ROWS,
-  type MessageWrite,
-  type ReadMarkGroup,
-} from "../../server/store/message-writer";
+import { encodeBlocks } from "../../server/store/block-builder";
+import { INLINE_MAX_ROWS, type ReadMarkGroup } from "../../server/store/message-writer";
+
+type MessageWrite = { row: MessageRow; latest: boolean };
 import { inboxSubject } from "../../server/mq9/subjects";
 
 const dirs: string[] = [];
@@ -55,7 +54,9 @@ function write(
   marks: readonly ReadMarkGroup[] = [],
 ): Promise<number[]> {
   return new Promise((resolve, reject) =>
-    store.writer.write(writes, marks, (err, changed) => (err ? reject(err) : resolve(changed))),
+    store.writer.write(encodeBlocks(writes), marks, (err, changed) =>
+      err ? reject(err) : resolve(changed),
+    ),
   );
 }
 
@@ -166,10 +167,13 @@ for (const where of ["memory", "file"] as const) {
     it("keeps only the newest message of a latest mailbox", async () => {
       const store = open();
       await write(store, [{ row: row("s", 1), latest: true }]);
+      // Sent in this order, so the last has the highest msg_id (as every send does).
+      const urgent = row("s", 0);
+      const other = row("other", 1);
       const newest = row("s", 2);
       await write(store, [
-        { row: row("s", 0), latest: true },
-        { row: row("other", 1), latest: false },
+        { row: urgent, latest: true },
+        { row: other, latest: false },
         { row: newest, latest: true },
       ]);
       assert.deepEqual(ids(store.page("s", { after: null }, 10)), [newest.msgId]);

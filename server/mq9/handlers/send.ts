@@ -1,6 +1,5 @@
 /** INBOX.{mail_id}.{priority}: store first, then deliver (mq9.md §4). */
-import type { Client } from "../../nats/mod";
-import type { Message } from "../../nats/message";
+import { copyMessageData, messageSize, type Client, type Message } from "../../nats/mod";
 import { Mq9Error } from "../errors";
 import { stripMq9Headers } from "../headers";
 import type { Mailbox } from "../mailboxes";
@@ -15,36 +14,24 @@ export function handleSend(
 ): void {
   const now = Date.now();
   const headerSize = Math.max(msg.headerSize, 0);
-  const size = msg.data.length;
+  const size = messageSize(msg);
   const { box, priority } = admitSend(mq9, target, size - headerSize, size, now);
-  // The read buffer is reused after this call: keep copies.
   const headers = headerSize > 0 ? stripMq9Headers(msg.data.subarray(0, headerSize)) : null;
-  const payload = Buffer.from(msg.data.subarray(headerSize));
-  const notifyExpiry = now + mq9.options.notifyTtl * 1000;
   box.stored++;
   box.bytes += size;
-  mq9.writer.enqueue({
-    row: {
-      msgId: mq9.allocateMsgId(),
-      mailId: box.mailId,
-      priority: priorityRank(priority),
-      subject: msg.subject,
-      reply: msg.reply,
-      headers,
-      payload,
-      time: now,
-      // Only notify messages carry their own expiry (§4.7); others live with the mailbox.
-      expiresAt:
-        priority === "notify"
-          ? Math.min(box.expiresAt ?? Number.MAX_SAFE_INTEGER, notifyExpiry)
-          : null,
-      unread: true,
-    },
-    box,
-    latest: box.type === "latest",
-    size,
-    from: client,
-  });
+  const group = mq9.writer.group(box, priorityRank(priority), msg.subject, client);
+  if (group.count === 0) group.since = now;
+  group.accepted += size;
+  // Only notify messages carry their own expiry (§4.7); others live with the mailbox.
+  const expiresAt =
+    priority === "notify"
+      ? Math.min(box.expiresAt ?? Number.MAX_SAFE_INTEGER, now + mq9.options.notifyTtl * 1000)
+      : null;
+  // The read buffer is reused after this call: the payload is copied into the block.
+  const b = group.builder;
+  const payloadLen = size - headerSize;
+  const at = b.add(mq9.allocateMsgId(), now, expiresAt, msg.reply, headers, payloadLen);
+  copyMessageData(msg, b.buf, b.view, at, headerSize);
 }
 
 /**
