@@ -351,7 +351,7 @@ export class Mq9Service {
     if (newest !== null) {
       for (const [box, g] of newest) {
         box.stored = 1;
-        box.bytes = g.builder.insert().block.bytes;
+        box.bytes = g.builder.storedBytes;
         box.unread = 1;
       }
     }

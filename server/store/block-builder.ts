@@ -120,33 +120,44 @@ export class BlockBuilder {
     );
   }
 
-  /** What goes to the store: all records, or of a `latest` mailbox the newest. */
-  insert(): { from: number; block: Omit<BlockInsert, "start" | "end"> } {
+  /** Where the records that go to the store start: all, or of a `latest` mailbox the newest. */
+  get from(): number {
+    return this.latest ? this.lastAt : 0;
+  }
+
+  /** Stored payload and header bytes: the block's `bytes` column. */
+  get storedBytes(): number {
+    return this.latest ? this.lastBytes : this.bytes;
+  }
+
+  /** The block's row, its records at [start, end) of the job's data. */
+  block(start: number, end: number): BlockInsert {
     const { mailId, priority, latest } = this;
-    if (latest) {
-      const block = {
-        mailId,
-        priority,
-        first: this.last,
-        last: this.last,
-        count: 1,
-        bytes: this.lastBytes,
-        expiresAt: this.lastExpiresAt,
-        latest,
-      };
-      return { from: this.lastAt, block };
-    }
-    const block = {
-      mailId,
-      priority,
-      first: this.first,
-      last: this.last,
-      count: this.count,
-      bytes: this.bytes,
-      expiresAt: this.expiresAt,
-      latest,
-    };
-    return { from: 0, block };
+    return latest
+      ? {
+          mailId,
+          priority,
+          first: this.last,
+          last: this.last,
+          count: 1,
+          bytes: this.lastBytes,
+          expiresAt: this.lastExpiresAt,
+          latest,
+          start,
+          end,
+        }
+      : {
+          mailId,
+          priority,
+          first: this.first,
+          last: this.last,
+          count: this.count,
+          bytes: this.bytes,
+          expiresAt: this.expiresAt,
+          latest,
+          start,
+          end,
+        };
   }
 
   private reserve(n: number): void {
@@ -177,28 +188,24 @@ function writeUtf8(buf: Buffer, pos: number, s: string): number {
  * One buffer with every builder's block; of a `latest` mailbox, only the newest record of
  * the batch (whatever its priority), and the store clears its earlier blocks.
  */
-export function joinBlocks(builders: Iterable<BlockBuilder>): EncodedBlocks {
+export function joinBlocks(builders: readonly BlockBuilder[]): EncodedBlocks {
   let newestLatest: Map<string, BlockBuilder> | null = null;
-  const kept: BlockBuilder[] = [];
   for (const b of builders) {
-    if (b.count === 0) continue;
-    kept.push(b);
-    if (!b.latest) continue;
+    if (!b.latest || b.count === 0) continue;
     const known = newestLatest?.get(b.mailId);
     if (known === undefined || b.last > known.last) (newestLatest ??= new Map()).set(b.mailId, b);
   }
-  const parts = kept
-    .filter((b) => !b.latest || newestLatest?.get(b.mailId) === b)
-    .map((b) => ({ b, ...b.insert() }));
+  const kept = (b: BlockBuilder) => b.count > 0 && (!b.latest || newestLatest?.get(b.mailId) === b);
   let size = 0;
-  for (const p of parts) size += p.b.len - p.from;
+  for (const b of builders) if (kept(b)) size += b.len - b.from;
   const data = Buffer.from(new ArrayBuffer(size));
   const blocks: BlockInsert[] = [];
   let at = 0;
-  for (const { b, from, block } of parts) {
-    const end = at + b.buf.copy(data, at, from, b.len);
-    blocks.push({ ...block, start: at, end });
-    at = end;
+  for (const b of builders) {
+    if (!kept(b)) continue;
+    const start = at;
+    at += b.buf.copy(data, at, b.from, b.len);
+    blocks.push(b.block(start, at));
   }
   return { blocks, data };
 }
@@ -213,5 +220,5 @@ export function encodeBlocks(rows: readonly { row: MessageRow; latest: boolean }
       builders.set(key, (b = new BlockBuilder(row.mailId, row.priority, latest)));
     b.addRow(row);
   }
-  return joinBlocks(builders.values());
+  return joinBlocks([...builders.values()]);
 }

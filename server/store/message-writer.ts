@@ -135,10 +135,13 @@ export class ThreadWriter implements MessageWriter {
 
 /** The same jobs on the caller's connection, for an in-memory database. */
 export class InlineWriter implements MessageWriter {
-  private readonly blocks: ReturnType<typeof blockWriter>;
+  /** Made once: better-sqlite3 builds several wrapper functions per transaction(). */
+  private readonly apply: (job: BlockJob) => number[];
 
-  constructor(private readonly db: Database) {
-    this.blocks = blockWriter(db);
+  constructor(db: Database) {
+    const blocks = blockWriter(db);
+    const tx = db.transaction((job: BlockJob) => blocks.apply(job));
+    this.apply = (job) => tx.immediate(job);
   }
 
   afterPending(fn: () => void): void {
@@ -148,8 +151,7 @@ export class InlineWriter implements MessageWriter {
   write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void {
     let changed: number[];
     try {
-      const job: BlockJob = { ...blocks, marks };
-      changed = this.db.transaction(() => this.blocks.apply(job)).immediate();
+      changed = this.apply({ blocks: blocks.blocks, data: blocks.data, marks });
     } catch (err) {
       return done(err instanceof Error ? err : new Error(String(err)), []);
     }
