@@ -37,7 +37,14 @@ export class Reaper {
     setImmediate(this.step);
   }
 
-  private readonly step = (): void => {
+  /**
+   * A step waits until the write thread has nothing in flight: its transaction would
+   * otherwise wait for the thread's write lock inside SQLite's busy handler, which sleeps
+   * 1, 2, 5, 10… ms at a time with the event loop blocked (steps of 60–100 ms were seen).
+   */
+  private readonly step = (): void => this.store.writer.afterPending(this.reap);
+
+  private readonly reap = (): void => {
     if (this.stopped) return void (this.running = false);
     const step = this.store.reapStep(BATCH, Date.now());
     if (step === null) {
