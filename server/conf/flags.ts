@@ -191,7 +191,11 @@ const SPECS: readonly Spec[] = [
   { names: ["r", "remote_syslog"], kind: "string", ignored: "syslog is not supported" },
   { names: ["log_size_limit"], kind: "int", ignored: "log rotation is not supported" },
   { names: ["max_traced_msg_len"], kind: "int", ignored: "trace truncation is not supported" },
-  { names: ["client_advertise"], kind: "string", ignored: "clustering is not supported" },
+  {
+    names: ["client_advertise"],
+    kind: "string",
+    ignored: "client URLs are advertised as the listener binds them",
+  },
   { names: ["ms", "https_port"], kind: "int", ignored: "HTTPS monitoring is not supported" },
   { names: ["profile"], kind: "int", ignored: "profiling is not supported" },
   {
