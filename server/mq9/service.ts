@@ -257,9 +257,12 @@ export class Mq9Service {
       }
     }
     if (!extended) return false;
+    const served = new Set<string>();
     for (const sub of recipients(this.broker, this.roles, msg.subject, null, client).subs) {
-      this.broker.deliverTo(sub, msg);
+      if (this.broker.deliverTo(sub, msg) && sub.queue !== null) served.add(sub.queue);
     }
+    // The other servers of a cluster deliver it by plain NATS rules.
+    this.broker.forwardToCluster(client, msg, served);
     return true;
   }
 

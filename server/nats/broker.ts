@@ -350,6 +350,15 @@ export class Broker {
   }
 
   /**
+   * A message a layer above delivered here itself (choosing recipients NATS matching
+   * cannot see): the other servers of the cluster get it by NATS rules, except for the
+   * queue groups `served` here already.
+   */
+  forwardToCluster(from: Client | null, msg: Message, served: ReadonlySet<string>): void {
+    this.cluster?.forward(from, msg, [], served);
+  }
+
+  /**
    * A message another server routed here: to our plain subscribers, and to one member of
    * each queue group the sender chose this server for (client.go processInboundRoutedMsg).
    */

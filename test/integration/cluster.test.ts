@@ -286,6 +286,37 @@ for (const kinds of TOPOLOGIES) {
   });
 }
 
+describe("cluster: mq9 broadcasts with mq9's own patterns", () => {
+  const members: Member[] = [];
+  after(async () => {
+    await Promise.allSettled(members.map((m) => m.server.stop()));
+  });
+
+  it("reach plain subscribers on the other servers, and a queue group once", async () => {
+    members.push(await startMember("mq9"));
+    members.push(await startMember("mq9", { routes: [members[0]!.routePort] }));
+    await waitForMesh(members);
+    const [a, b] = [await client(members[0]!), await client(members[1]!)];
+    const got = { extended: 0, remote: 0, queue: 0 };
+    // `#` is mq9's pattern (§6.4): the broker delivers it itself, not by NATS matching.
+    a.subscribe("$mq9.AI.BROADCAST.alerts.#", { callback: () => got.extended++ });
+    b.subscribe("$mq9.AI.BROADCAST.alerts.>", {
+      callback: (_e, m) => void (answerProbe(m, "b") || got.remote++),
+    });
+    a.subscribe("$mq9.AI.BROADCAST.alerts.#", { queue: "w", callback: () => got.queue++ });
+    b.subscribe("$mq9.AI.BROADCAST.alerts.>", { queue: "w", callback: () => got.queue++ });
+    await settle([a, b]);
+    await waitForInterest(a, "$mq9.AI.BROADCAST.alerts.probe", ["b"]);
+    Object.assign(got, { extended: 0, remote: 0, queue: 0 });
+    for (let i = 0; i < 200; i++) a.publish("$mq9.AI.BROADCAST.alerts.cpu", sc.encode(`${i}`));
+    await settle([a, b]);
+    await waitUntil("every broadcast", async () => got.extended >= 200 && got.remote >= 200);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(got, { extended: 200, remote: 200, queue: 200 });
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
 const PAIRS: [ServerKind, ServerKind][] = [
   ["mq9", "mq9"],
   ["nats-server", "nats-server"],

@@ -53,7 +53,6 @@ export interface RouteSummary {
   inBytes: number;
   outBytes: number;
   subscriptions: string[];
-  startedAt: number;
 }
 
 /** Generated like nats-server's dynamic cluster names (a nuid). */
@@ -517,6 +516,8 @@ export class Cluster {
     from: Client | null,
     msg: Message,
     groups: readonly (readonly Subscription[])[],
+    /** Queue groups a member here already got it from (a layer that delivers itself). */
+    served: ReadonlySet<string> | null = null,
   ): boolean {
     const remote = this.remote.match(msg.subject);
     let delivered = false;
@@ -553,6 +554,7 @@ export class Cluster {
     for (let i = 0; i < remoteGroups.length; i++) {
       if (taken !== null && taken[i] === 1) continue;
       const members = remoteGroups[i]!;
+      if (served?.has(members[0]!.queue!)) continue;
       target(pickByWeight(members, totalWeight(members)).route).push(members[0]!.queue!);
     }
     if (targets !== null) {
@@ -602,7 +604,6 @@ export class Cluster {
       inBytes: r.inBytes,
       outBytes: r.outBytes,
       subscriptions: [...r.subs.keys()],
-      startedAt: r.startedAt,
     }));
   }
 

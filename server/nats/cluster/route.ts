@@ -45,7 +45,6 @@ export class Route {
   headers = false;
   /** Keyed by `subject` or `subject queue`, like the RS- that removes them. */
   readonly subs = new Map<string, RemoteSub>();
-  readonly startedAt = Date.now();
   inMsgs = 0;
   outMsgs = 0;
   inBytes = 0;
