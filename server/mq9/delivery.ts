@@ -4,7 +4,7 @@
  * whether the mailbox's owner is online (unread state, mq9.md §6.2) and because prefix
  * patterns and `#` are beyond NATS matching (§6.3, §6.4).
  */
-import type { Broker, Client, Subscription } from "../nats/mod";
+import type { Broker, Client, MatchResult, Subscription } from "../nats/mod";
 import type { Message } from "../nats/message";
 import type { MessageRow } from "../store/mail-store";
 import { encodeDelivery } from "./headers";
@@ -33,8 +33,11 @@ interface Building {
 
 /** Whether anyone at all could receive a message on `subject` (before choosing who). */
 export function mayReceive(broker: Broker, roles: SubscriptionRoles, subject: string): boolean {
-  const match = broker.match(subject);
-  return match.plain.length > 0 || match.groups.length > 0 || roles.extended.size > 0;
+  return !nobody(broker.match(subject), roles);
+}
+
+function nobody(match: MatchResult<Subscription>, roles: SubscriptionRoles): boolean {
+  return match.plain.length === 0 && match.groups.length === 0 && roles.extended.size === 0;
 }
 
 /**
@@ -48,8 +51,9 @@ export function recipients(
   mailId: string | null,
   from: Client | null,
 ): Recipients {
-  if (!mayReceive(broker, roles, subject)) return NOBODY;
   const match = broker.match(subject);
+  // The common case of a send nobody is online for: no allocation at all.
+  if (nobody(match, roles)) return NOBODY;
   const out: Building = { subs: [], owners: [] };
   for (const sub of match.plain) take(out, roles, sub, mailId, from);
   let groups: readonly (readonly Subscription[])[] = match.groups;

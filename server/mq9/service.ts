@@ -33,14 +33,14 @@ import {
   classifySubscription,
   type PublishTarget,
 } from "./subjects";
-
-/** Subjects whose classification is remembered (see classify). */
-const TARGET_CACHE_SIZE = 4096;
 import { GroupCommit } from "./writer";
 import type { SendBatch, SendGroup } from "./send-batch";
 import { joinBlocks } from "../store/block-builder";
 import { Expiry } from "./expiry";
 import { Reaper } from "./reaper";
+
+/** Subjects whose classification is remembered (see classify). */
+const TARGET_CACHE_SIZE = 4096;
 
 export interface Mq9Stats {
   mailboxes: number;
@@ -231,8 +231,8 @@ export class Mq9Service {
   }
 
   /**
-   * What a publish asks for, remembered per subject: senders repeat their mailboxes, and
-   * the parser hands out the same string for a subject it saw lately.
+   * What a publish asks for, remembered per subject: senders repeat their mailboxes, so
+   * the subject is split and its mail_id cut out (a new string to hash) once, not per send.
    */
   private classify(subject: string): PublishTarget {
     let target = this.targets.get(subject);

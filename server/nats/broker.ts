@@ -80,8 +80,7 @@ export class Broker {
   /** Lame duck mode: connections that still arrive are closed at once. */
   private lameDuck = false;
   private info: ServerInfo;
-  /** The cluster this server routes to; null when it runs alone. */
-  cluster: Cluster | null = null;
+  private clusterRef: Cluster | null = null;
   /** When the cluster's client URLs last changed (ms); 0 = never. */
   connectUrlsChangedAt = 0;
 
@@ -227,7 +226,7 @@ export class Broker {
    */
   enterLameDuckMode(): Client[] {
     this.lameDuck = true;
-    this.cluster?.enterLameDuckMode();
+    this.clusterRef?.enterLameDuckMode();
     const clients = [...this.clients.values()];
     const info: ServerInfo = { ...this.info, lameDuck: true };
     for (const client of clients) {
@@ -239,9 +238,14 @@ export class Broker {
 
   // ---- the cluster ----
 
+  /** The cluster this server routes to; null when it runs alone. */
+  get cluster(): Cluster | null {
+    return this.clusterRef;
+  }
+
   /** Routes messages to and from the cluster from now on; its name goes into INFO. */
   attachCluster(cluster: Cluster): void {
-    this.cluster = cluster;
+    this.clusterRef = cluster;
     this.info = { ...this.info, cluster: cluster.name };
   }
 
@@ -271,7 +275,7 @@ export class Broker {
   /** Adds a subscription; false when its subject is invalid. */
   index(sub: Subscription): boolean {
     if (!this.subjects.insert(sub)) return false;
-    this.cluster?.localInterest(sub, 1);
+    this.clusterRef?.localInterest(sub, 1);
     return true;
   }
 
@@ -287,7 +291,7 @@ export class Broker {
 
   unindex(sub: Subscription): void {
     if (!this.subjects.remove(sub)) return;
-    this.cluster?.localInterest(sub, -1);
+    this.clusterRef?.localInterest(sub, -1);
     this.hooks.unsubscribed(sub);
   }
 
@@ -311,7 +315,8 @@ export class Broker {
     const match = this.subjects.match(msg.subject);
     let delivered = this.deliverPlain(from, match.plain, msg);
     // The cluster picks each group's member among its own and the other servers'.
-    if (this.cluster !== null) return this.cluster.forward(from, msg, match.groups) || delivered;
+    const cluster = this.clusterRef;
+    if (cluster !== null) return cluster.forward(from, msg, match.groups) || delivered;
     const groups = match.groups;
     for (let g = 0; g < groups.length; g++) {
       const members = groups[g]!;
@@ -355,7 +360,7 @@ export class Broker {
    * queue groups `served` here already.
    */
   forwardToCluster(from: Client | null, msg: Message, served: ReadonlySet<string>): void {
-    this.cluster?.forward(from, msg, [], served);
+    this.clusterRef?.forward(from, msg, [], served);
   }
 
   /**

@@ -7,6 +7,7 @@ export type { BrokerHooks } from "./hooks";
 export { SILENT_LOGGER, type Logger, type LogFields } from "./logger";
 export { NATS_DEFAULTS, type BrokerOptions } from "./options";
 export type { Subscription } from "./subscription";
+export type { MatchResult } from "./subjects/sublist";
 export { listenTcp, type Listener } from "./transports/tcp";
 export type { Transport, TransportHandlers } from "./transport";
 export { handleUpgrade, listenWebSocket } from "./transports/websocket/mod";
