@@ -32,14 +32,17 @@ type Answer =
   { seq: number; ok: true; result: unknown } | { seq: number; ok: false; error: string };
 
 /**
- * Small jobs while the thread is idle run inline, on the caller's connection: a commit of
- * a few dozen messages costs 50–100 µs here, less than the two thread hand-offs it would
- * wait for, so light traffic keeps the latency of a synchronous store and heavy traffic
- * (batches that grow while the thread commits) gets the second core. At 10 000 msg/s,
- * 64 rather than 16 kept bursts inline and took the commit phase's p99 from 3.6–7 ms to
- * 1.8 ms (BENCHMARKS.md).
+ * Jobs while the thread is idle run inline, on the caller's connection, up to this many
+ * messages and read marks. A commit costs tens of µs plus ~1 µs per message here, less
+ * than the two thread hand-offs it would wait for; and while only one connection writes,
+ * neither waits for the other's write lock inside SQLite's busy handler, which sleeps 1,
+ * 2, 5, 10… ms at a time. Only bursts beyond this (or jobs given while the thread still
+ * has one) go to the second core. Three alternating rounds of each (BENCHMARKS.md): 1 024
+ * rather than 64 took p99 at 10 000 msg/s from 8–51 ms to 4.9–5.7 ms, and durable sends
+ * from 186–217k to 216–276k msg/s. (64 rather than 16 had taken the commit phase's p99
+ * from 3.6–7 ms to 1.8 ms.)
  */
-export const INLINE_MAX_ROWS = 64;
+export const INLINE_MAX_ROWS = 1024;
 
 /**
  * The write thread, for a database file. Inline jobs run only when no job is pending, so
