@@ -18,6 +18,7 @@ import type { Message } from "./message";
 import type { ServerInfo } from "./protocol/info";
 import { SubjectIndex, type MatchCacheStats, type MatchResult } from "./subjects/sublist";
 import type { Subscription } from "./subscription";
+import type { Outbound } from "./outbound";
 import type { Transport } from "./transport";
 
 export interface BrokerStats {
@@ -44,6 +45,24 @@ export interface Flushable {
 export type BrokerConfig = Partial<Omit<BrokerOptions, "hooks">> & {
   hooks?: Partial<BrokerHooks>;
 };
+
+/**
+ * Whether a connection's output has waited on its socket longer than `deadline` ms (and
+ * clears the mark once the socket took everything).
+ */
+export function writeStalled(
+  conn: { out: Outbound; transport: Transport },
+  now: number,
+  deadline: number,
+): boolean {
+  const since = conn.out.stalledSince;
+  if (since === 0) return false;
+  if (conn.transport.pendingBytes() === 0) {
+    conn.out.drained();
+    return false;
+  }
+  return now - since > deadline;
+}
 
 /** 503 "no responders" status, 2.9.10 form (nats-wire-notes §1.5, §1.8). */
 const NO_RESPONDERS = Buffer.from("NATS/1.0 503\r\n\r\n");
@@ -441,11 +460,9 @@ export class Broker {
     const deadline = this.options.writeDeadline;
     const now = Date.now();
     for (const client of this.clients.values()) {
-      const since = client.out.stalledSince;
-      if (since === 0) continue;
-      if (client.transport.pendingBytes() === 0) client.out.drained();
-      else if (now - since > deadline) client.close(CloseReason.SlowConsumerWriteDeadline);
+      if (writeStalled(client, now, deadline)) client.close(CloseReason.SlowConsumerWriteDeadline);
     }
+    this.clusterRef?.checkWriteDeadlines(now, deadline);
   }
 
   // ---- figures and shutdown ----

@@ -38,6 +38,8 @@ interface MemberOptions {
   credentials?: string;
   /** Inside the cluster block, e.g. an authorization block. */
   clusterExtra?: string;
+  /** Top-level options. */
+  extra?: string;
 }
 
 let confs = 0;
@@ -49,7 +51,7 @@ async function startMember(kind: ServerKind, o: MemberOptions = {}): Promise<Mem
   const conf = path.join(tmp, `m${++confs}.conf`);
   fs.writeFileSync(
     conf,
-    `host: 127.0.0.1\nport: ${port}\nhttp: "127.0.0.1:${http}"\n` +
+    `host: 127.0.0.1\nport: ${port}\nhttp: "127.0.0.1:${http}"\n${o.extra ?? ""}\n` +
       `cluster {\n  name: ${o.name ?? "C1"}\n  listen: "127.0.0.1:${routePort}"\n` +
       `  routes: [${routes.join(", ")}]\n${o.clusterExtra ?? ""}\n}\n`,
   );
@@ -314,6 +316,40 @@ describe("cluster: mq9 broadcasts with mq9's own patterns", () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(got, { extended: 200, remote: 200, queue: 200 });
     await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe("cluster: a route that stops reading", () => {
+  const members: Member[] = [];
+  after(async () => {
+    await Promise.allSettled(members.map((m) => m.server.stop()));
+  });
+
+  it("is cut off at max_pending, and the server keeps serving its clients", async () => {
+    const m = await startMember("mq9", {
+      extra: "max_payload: 16KB\nmax_pending: 256KB",
+    });
+    members.push(m);
+    // A peer that does the route handshake, asks for `foo`, then never reads again.
+    const peer = net.connect(m.routePort, "127.0.0.1");
+    await new Promise((r) => peer.once("connect", r));
+    peer.write(
+      'CONNECT {"name":"NSTALLEDPEER","cluster":"C1","headers":true}\r\n' +
+        'INFO {"server_id":"NSTALLEDPEER","cluster":"C1","headers":true,"port":1}\r\n' +
+        "RS+ $G foo\r\n",
+    );
+    await waitUntil("the route registered", async () => (await routeCount(m)) === 1);
+    peer.pause();
+    const nc = await client(m);
+    const payload = new Uint8Array(8 * 1024);
+    for (let i = 0; i < 2000; i++) nc.publish("foo", payload);
+    await nc.flush();
+    await waitUntil("the route cut off", async () => (await routeCount(m)) === 0);
+    await m.server.waitFor(/Slow Consumer Detected: route pending too large/);
+    const r = await nc.request("nobody.here", sc.encode("?"), { timeout: 1000 }).catch((e) => e);
+    assert.equal((r as { code?: string }).code, "503");
+    await nc.close();
+    peer.destroy();
   });
 });
 

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import os from "node:os";
 import { passwordMatches } from "../auth/authenticator";
-import type { Broker } from "../broker";
+import { writeStalled, type Broker } from "../broker";
 import type { Client } from "../client";
 import { CloseReason } from "../close-reason";
 import type { Logger } from "../logger";
@@ -564,6 +564,15 @@ export class Cluster {
       delivered = true;
     }
     return delivered;
+  }
+
+  /** Routes whose output waited on the socket too long are cut off, as clients are. */
+  checkWriteDeadlines(now: number, deadline: number): void {
+    for (const r of [...this.live]) {
+      if (!writeStalled(r, now, deadline)) continue;
+      this.log.error(`${r.label} - Slow Consumer Detected: WriteDeadline exceeded`);
+      r.close(CloseReason.SlowConsumerWriteDeadline);
+    }
   }
 
   // ---- lame duck mode and shutdown ----

@@ -174,8 +174,19 @@ export class Route {
   sendProto(bytes: Buffer): void {
     if (this.closed) return;
     this.out.append(bytes);
-    if (this.out.full) this.out.flush();
+    this.wrote();
+  }
+
+  /** After queueing output: batch it, or hand it over, or cut off a peer that stopped reading. */
+  private wrote(): void {
+    const out = this.out;
+    if (out.full) out.flush();
     else this.markDirty();
+    // As for clients (nats-wire-notes §1.10): a route past max_pending is a slow consumer.
+    if (out.pending() > this.cluster.broker.options.maxPending) {
+      this.cluster.log.error(`${this.label} - Slow Consumer Detected: route pending too large`);
+      this.close(CloseReason.SlowConsumerPendingBytes);
+    }
   }
 
   sendErr(text: string): void {
@@ -246,8 +257,7 @@ export class Route {
     out.pos = p;
     this.outMsgs++;
     this.outBytes += data.length;
-    if (out.full) out.flush();
-    else this.markDirty();
+    this.wrote();
   }
 
   private markDirty(): void {
@@ -290,8 +300,13 @@ export class Route {
     this.parser.stop();
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
-    if (reason === CloseReason.ClientClosed) this.transport.destroy(reason);
-    else {
+    if (
+      reason === CloseReason.ClientClosed ||
+      reason === CloseReason.SlowConsumerPendingBytes ||
+      reason === CloseReason.SlowConsumerWriteDeadline
+    ) {
+      this.transport.destroy(reason);
+    } else {
       this.out.flush();
       this.transport.end(reason);
     }
