@@ -430,6 +430,17 @@ for (const [seedKind, joinerKind] of PAIRS) {
       assert.match(lines[0]!, /^INFO \{.*"cluster":"C1"/);
       assert.equal(lines[1], "-ERR 'attempted to connect to route port'");
     });
+
+    it("answers garbage on the route port with nats-server's error, and keeps serving", async () => {
+      const seed = await startMember(seedKind);
+      started.push(seed);
+      const lines = await rawRoutePort(seed.routePort, "HELLO there\r\n");
+      assert.match(lines[0]!, /^INFO /);
+      assert.equal(lines[1], "-ERR 'Unknown Protocol Operation'");
+      const nc = await client(seed);
+      await nc.flush();
+      await nc.close();
+    });
   });
 }
 

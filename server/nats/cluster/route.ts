@@ -145,7 +145,11 @@ export class Route {
         this.close(CloseReason.ParseError);
         return;
       case "FAIL":
-        return this.protocolError(op.reason);
+        // parser.go parseErr: whatever could not be parsed, this is what the peer is told.
+        this.cluster.log.error(`${this.label} - Route parser error: ${op.reason}`);
+        this.sendErr("Unknown Protocol Operation");
+        this.close(CloseReason.ParseError);
+        return;
     }
     if (!this.registered) return this.protocolError(`${op.kind} before the route was registered`);
     switch (op.kind) {
