@@ -9,6 +9,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { joinHostPort } from "./nats/host-port";
 
 /** Field order as nats-server marshals it; profile never applies here. */
 export interface Ports {
@@ -26,11 +27,6 @@ export interface BoundAddress {
 /** `<dir>/<program>_<pid>.ports`; nats-server names it after its executable's base name. */
 export function portsFilePath(dir: string, program: string, pid = process.pid): string {
   return path.join(dir, `${program}_${pid}.ports`);
-}
-
-/** Go's net.JoinHostPort: IPv6 literals in brackets. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**

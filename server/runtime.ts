@@ -44,6 +44,4 @@ export function getRuntime(): Runtime | undefined {
 }
 
 /** `host:port`, with IPv6 literals in brackets. */
-export function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { joinHostPort as hostPort } from "./nats/host-port";

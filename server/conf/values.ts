@@ -2,6 +2,7 @@
  * Typed readers for config values: each returns the value in our units or throws BadValue
  * with the option's dotted name, what was expected and what was written.
  */
+import { splitHostPort } from "../nats/host-port";
 import { parseGoDuration } from "./duration";
 import type { ConfEntry, ConfMap, ConfPosition, ConfValue } from "./parse";
 
@@ -120,11 +121,6 @@ export function asStrings(f: Field): string[] {
   );
 }
 
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
 /**
  * `port` or `"host:port"` (Go net.SplitHostPort: IPv6 in brackets). The port is as written:
  * nats-server reads 0 as "off" for monitoring and WebSocket, -1 as "any free port".
@@ -146,24 +142,6 @@ export function asListen(f: Field): { host?: string; port: number } {
 export function enabledPort(raw: number): number | null {
   if (raw === 0) return null;
   return raw === -1 ? 0 : raw;
-}
-
-export function splitHostPort(s: string): HostPort | null {
-  let host: string;
-  let portText: string;
-  if (s.startsWith("[")) {
-    const end = s.indexOf("]");
-    if (end < 0 || s.charAt(end + 1) !== ":") return null;
-    host = s.slice(1, end);
-    portText = s.slice(end + 2);
-  } else {
-    const colon = s.lastIndexOf(":");
-    if (colon < 0 || s.indexOf(":") !== colon) return null;
-    host = s.slice(0, colon);
-    portText = s.slice(colon + 1);
-  }
-  if (!/^[+-]?\d+$/.test(portText)) return null;
-  return { host, port: Number(portText) };
 }
 
 /** A permission subject; `subject queue` is allowed too (queue-qualified subscribe allow). */

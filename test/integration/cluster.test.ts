@@ -431,6 +431,16 @@ for (const [seedKind, joinerKind] of PAIRS) {
       assert.equal(lines[1], "-ERR 'attempted to connect to route port'");
     });
 
+    it("tells routes the advertised address, a host alone taking the route port", async () => {
+      const seed = await startMember(seedKind, { clusterExtra: "  advertise: routes.example.com" });
+      started.push(seed);
+      const [info] = await rawRoutePort(seed.routePort, "PING\r\n");
+      const o = JSON.parse(info!.replace(/^INFO /, "")) as Record<string, unknown>;
+      assert.equal(o.host, "routes.example.com");
+      assert.equal(o.port, seed.routePort);
+      assert.equal(o.ip, `nats-route://routes.example.com:${seed.routePort}/`);
+    });
+
     it("answers garbage on the route port with nats-server's error, and keeps serving", async () => {
       const seed = await startMember(seedKind);
       started.push(seed);

@@ -19,9 +19,11 @@ import type { Logger } from "../logger";
 import type { Message } from "../message";
 import { SubjectIndex } from "../subjects/sublist";
 import type { Subscription } from "../subscription";
+import { joinHostPort, splitHostPort } from "../host-port";
 import { TcpTransport, listenOn } from "../transports/tcp";
 import type { ClusterOptions, RouteUrl } from "./options";
 import { Route, type RemoteSub } from "./route";
+import { parseRouteUrl } from "./route-url";
 import {
   gossipInfoLine,
   routeConnectLine,
@@ -61,11 +63,6 @@ function generatedName(): string {
   let name = "";
   for (const b of randomBytes(22)) name += alphabet[b % alphabet.length];
   return name;
-}
-
-/** Go's net.JoinHostPort. */
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
@@ -204,14 +201,19 @@ export class Cluster {
   /** Our route INFO, as sent when a route connects (and in lame duck mode). */
   private infoLine(): Buffer {
     const o = this.options;
-    const adv = o.advertise !== null ? splitHostPort(o.advertise) : null;
+    const port = this.address?.port ?? o.port;
+    // `advertise` is host:port, or a host alone with the listener's port (route.go).
+    const adv =
+      o.advertise === null
+        ? null
+        : (splitHostPort(o.advertise) ?? { host: o.advertise.replace(/^\[(.*)\]$/, "$1"), port });
     const advertise = !o.noAdvertise;
     return routeInfoLine({
       serverId: this.broker.serverId,
       serverName: this.broker.options.serverName,
       version: this.broker.options.version,
       host: adv?.host ?? o.host,
-      port: adv?.port ?? this.address?.port ?? o.port,
+      port: adv?.port ?? port,
       authRequired: o.authorization !== null,
       maxPayload: this.broker.options.maxPayload,
       ip: adv !== null ? `nats-route://${joinHostPort(adv.host, adv.port)}/` : "",
@@ -390,7 +392,10 @@ export class Cluster {
   private implicitRoute(info: RouteInfo): void {
     if (info.serverId === this.broker.serverId || this.routes.has(info.serverId)) return;
     const at = parseRouteUrl(info.ip);
-    if (at === null) return;
+    if (typeof at === "string") {
+      this.log.debug(`Ignoring a gossiped route with a bad URL: ${at}`);
+      return;
+    }
     // A configured route to it is being dialled already.
     if (this.options.routes.some((r) => r.host === at.host && r.port === at.port)) return;
     const auth = this.options.authorization;
@@ -635,28 +640,4 @@ function pickByWeight(members: readonly RemoteSub[], total: number): RemoteSub {
     if (x < 0) return m;
   }
   return members[members.length - 1]!;
-}
-
-function splitHostPort(hp: string): { host: string; port: number } | null {
-  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(hp.trim());
-  return m === null ? null : { host: m[1]!, port: Number(m[2]) };
-}
-
-/** `nats-route://host:port/` (gossip) → where to dial; null if unreadable. */
-export function parseRouteUrl(text: string): RouteUrl | null {
-  try {
-    const u = new URL(text);
-    const host = u.hostname.replace(/^\[(.*)\]$/, "$1");
-    const port = Number(u.port);
-    if (host === "" || !Number.isInteger(port) || port <= 0) return null;
-    return {
-      host,
-      port,
-      user: u.username !== "" ? decodeURIComponent(u.username) : null,
-      pass: u.password !== "" ? decodeURIComponent(u.password) : null,
-      display: `${u.protocol}//${joinHostPort(host, port)}`,
-    };
-  } catch {
-    return null;
-  }
 }
