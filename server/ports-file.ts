@@ -6,10 +6,8 @@
  * Keys without a listener are left out, as Go's `omitempty` does.
  */
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { joinHostPort } from "./nats/host-port";
+import { joinHostPort, reachableHosts, type Interfaces } from "./nats/host-port";
 
 /** Field order as nats-server marshals it; profile never applies here. */
 export interface Ports {
@@ -36,14 +34,11 @@ export function portsFilePath(dir: string, program: string, pid = process.pid): 
 export function listenerUrls(
   scheme: string,
   address: BoundAddress,
-  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+  interfaces?: Interfaces,
 ): string[] {
-  const unspecified = address.host === "0.0.0.0" || address.host === "::";
-  const hosts =
-    unspecified && net.isIP(address.host) !== 0
-      ? Object.values(interfaces).flatMap((list) => (list ?? []).map((i) => i.address))
-      : [address.host];
-  return hosts.map((h) => `${scheme}://${joinHostPort(h, address.port)}`);
+  return reachableHosts(address.host, true, interfaces).map(
+    (h) => `${scheme}://${joinHostPort(h, address.port)}`,
+  );
 }
 
 export function portsJson(ports: Ports): string {

@@ -332,19 +332,34 @@ export class Broker {
    */
   deliver(from: Client | null, msg: Message): boolean {
     const match = this.subjects.match(msg.subject);
-    let delivered = this.deliverPlain(from, match.plain, msg);
+    const delivered = this.deliverPlain(from, match.plain, msg);
     // The cluster picks each group's member among its own and the other servers'.
     const cluster = this.clusterRef;
     if (cluster !== null) return cluster.forward(from, msg, match.groups) || delivered;
-    const groups = match.groups;
+    return this.deliverGroups(from, match.groups, msg) || delivered;
+  }
+
+  /** One member of each queue group, drawn uniformly (client.go); whether any took it. */
+  deliverGroups(
+    from: Client | null,
+    groups: readonly (readonly Subscription[])[],
+    msg: Message,
+  ): boolean {
+    let delivered = false;
     for (let g = 0; g < groups.length; g++) {
-      const members = groups[g]!;
-      const n = members.length;
-      // A uniformly random member, then the next one able to take it (client.go).
-      const start = n > 1 ? Math.floor(Math.random() * n) : 0;
-      if (this.deliverToGroup(from, members, start, msg)) delivered = true;
+      if (this.deliverToAnyMember(from, groups[g]!, msg)) delivered = true;
     }
     return delivered;
+  }
+
+  /** A uniformly random member, then the next one able to take it (client.go). */
+  private deliverToAnyMember(
+    from: Client | null,
+    members: readonly Subscription[],
+    msg: Message,
+  ): boolean {
+    const n = members.length;
+    return this.deliverToGroup(from, members, n > 1 ? Math.floor(Math.random() * n) : 0, msg);
   }
 
   private deliverPlain(from: Client | null, plain: readonly Subscription[], msg: Message): boolean {
@@ -391,9 +406,7 @@ export class Broker {
     this.deliverPlain(null, match.plain, msg);
     if (queues.length === 0) return;
     for (const members of match.groups) {
-      if (!queues.includes(members[0]!.queue!)) continue;
-      const n = members.length;
-      this.deliverToGroup(null, members, n > 1 ? Math.floor(Math.random() * n) : 0, msg);
+      if (queues.includes(members[0]!.queue!)) this.deliverToAnyMember(null, members, msg);
     }
   }
 

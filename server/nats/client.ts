@@ -9,7 +9,7 @@ import { NO_LIMIT } from "./auth/jwt";
 import { newNonce } from "./auth/nkeys";
 import { minLimit, type AccountMember, type JwtGrant } from "./auth/operator";
 import type { Permissions } from "./auth/permissions";
-import { CloseReason } from "./close-reason";
+import { CloseReason, dropsOutput } from "./close-reason";
 import type { Broker } from "./broker";
 import { dispatch } from "./dispatcher";
 import type { Message } from "./message";
@@ -555,19 +555,10 @@ export class Client implements AccountMember {
       this.broker.unindex(sub);
     }
     this.subs.clear();
-    switch (reason) {
-      case CloseReason.SlowConsumerPendingBytes:
-      case CloseReason.SlowConsumerWriteDeadline:
-      case CloseReason.ReadError:
-      case CloseReason.WriteError:
-        this.transport.destroy(reason);
-        break;
-      case CloseReason.ClientClosed:
-        this.transport.destroy(reason);
-        break;
-      default:
-        this.out.flush();
-        this.transport.end(reason);
+    if (dropsOutput(reason)) this.transport.destroy(reason);
+    else {
+      this.out.flush();
+      this.transport.end(reason);
     }
     // Receipts still awaited will never come.
     const waiting = this.receipts;

@@ -29,6 +29,24 @@ export enum CloseReason {
   Other = "Internal Error",
 }
 
+/**
+ * Whether a connection closed for this reason is dropped at once, its queued output with
+ * it (a peer that stopped reading, a failed or already closed socket), rather than
+ * flushed first.
+ */
+export function dropsOutput(reason: CloseReason): boolean {
+  switch (reason) {
+    case CloseReason.SlowConsumerPendingBytes:
+    case CloseReason.SlowConsumerWriteDeadline:
+    case CloseReason.ReadError:
+    case CloseReason.WriteError:
+    case CloseReason.ClientClosed:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** RFC 6455 close codes per reason, as nats-server's wsEnqueueCloseMessage chooses them. */
 export function webSocketCloseCode(reason: CloseReason): number {
   switch (reason) {

@@ -1,4 +1,7 @@
 /** `host:port` as Go's net package writes and reads it: IPv6 literals in brackets. */
+import os from "node:os";
+
+export type Interfaces = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 
 export interface HostPort {
   host: string;
@@ -30,4 +33,23 @@ export function splitHostPort(s: string): HostPort | null {
   }
   if (!/^[+-]?\d+$/.test(portText)) return null;
   return { host, port: Number(portText) };
+}
+
+/**
+ * Where a listener bound to `host` can be reached: its own address, or for an unspecified
+ * one (0.0.0.0, ::) every interface's address, loopback ones only if `loopback` (the
+ * ports file lists them, client connect URLs do not: server.go resolveHostPorts,
+ * getNonLocalIPsIfHostIsIPAny). Falls back to `host` when no interface qualifies.
+ */
+export function reachableHosts(
+  host: string,
+  loopback: boolean,
+  interfaces: Interfaces = os.networkInterfaces(),
+): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [host];
+  const hosts = Object.values(interfaces)
+    .flatMap((list) => list ?? [])
+    .filter((i) => loopback || !i.internal)
+    .map((i) => i.address);
+  return hosts.length > 0 ? hosts : [host];
 }

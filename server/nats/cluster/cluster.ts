@@ -10,7 +10,6 @@
  */
 import { randomBytes } from "node:crypto";
 import net from "node:net";
-import os from "node:os";
 import { passwordMatches } from "../auth/authenticator";
 import { writeStalled, type Broker } from "../broker";
 import type { Client } from "../client";
@@ -19,7 +18,7 @@ import type { Logger } from "../logger";
 import type { Message } from "../message";
 import { SubjectIndex } from "../subjects/sublist";
 import type { Subscription } from "../subscription";
-import { joinHostPort, splitHostPort } from "../host-port";
+import { joinHostPort, reachableHosts, splitHostPort } from "../host-port";
 import { TcpTransport, listenOn } from "../transports/tcp";
 import type { ClusterOptions, RouteUrl } from "./options";
 import { Route, type RemoteSub } from "./route";
@@ -70,14 +69,7 @@ function generatedName(): string {
  * interface address when it listens on all of them (server.go getConnectURLs).
  */
 export function connectUrls(host: string, port: number): string[] {
-  if (host === "0.0.0.0" || host === "::") {
-    const ips = Object.values(os.networkInterfaces())
-      .flatMap((list) => list ?? [])
-      .filter((i) => !i.internal)
-      .map((i) => i.address);
-    if (ips.length > 0) return ips.map((ip) => joinHostPort(ip, port));
-  }
-  return [joinHostPort(host, port)];
+  return reachableHosts(host, false).map((h) => joinHostPort(h, port));
 }
 
 /** Reference-counted URLs: several routes may name the same one. */
@@ -464,7 +456,7 @@ export class Cluster {
   /** One of our clients' subscriptions was added (+1) or removed (-1). */
   localInterest(sub: Subscription, delta: 1 | -1): void {
     const { subject, queue } = sub;
-    const key = queue === null ? subject : `${subject} ${queue}`;
+    const key = interestKey(subject, queue);
     const before = this.interest.get(key) ?? 0;
     const n = Math.max(0, before + delta);
     if (n === 0) this.interest.delete(key);
@@ -478,7 +470,7 @@ export class Cluster {
   remoteSubscribed(route: Route, op: RouteSubOp): void {
     // Interest in other accounts (nats-server's $SYS) cannot match our clients' messages.
     if (op.account !== ACCOUNT) return;
-    const key = op.queue === null ? op.subject : `${op.subject} ${op.queue}`;
+    const key = interestKey(op.subject, op.queue);
     const known = route.subs.get(key);
     if (known !== undefined) {
       known.weight = op.weight;
@@ -490,7 +482,7 @@ export class Cluster {
   }
 
   remoteUnsubscribed(route: Route, op: RouteUnsubOp): void {
-    const key = op.queue === null ? op.subject : `${op.subject} ${op.queue}`;
+    const key = interestKey(op.subject, op.queue);
     const sub = route.subs.get(key);
     if (sub === undefined) return;
     route.subs.delete(key);
@@ -525,6 +517,10 @@ export class Cluster {
     served: ReadonlySet<string> | null = null,
   ): boolean {
     const remote = this.remote.match(msg.subject);
+    // No interest elsewhere (the usual case for most subjects): local groups only.
+    if (remote.plain.length === 0 && remote.groups.length === 0) {
+      return this.broker.deliverGroups(from, groups, msg);
+    }
     let delivered = false;
     let targets: Map<Route, string[]> | null = null;
     const target = (route: Route): string[] => {
@@ -625,6 +621,11 @@ export class Cluster {
   configuredRoutes(): string[] {
     return this.options.routes.map((r) => r.display);
   }
+}
+
+/** `subject`, or `subject queue`: how route.go keys interest (and RS- names it). */
+function interestKey(subject: string, queue: string | null): string {
+  return queue === null ? subject : `${subject} ${queue}`;
 }
 
 function totalWeight(members: readonly RemoteSub[]): number {

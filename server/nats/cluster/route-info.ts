@@ -132,13 +132,21 @@ export function routeInfoLine(info: OwnRouteInfo): Buffer {
   };
   if (info.authRequired) o.auth_required = true;
   o.max_payload = info.maxPayload;
+  clusterFields(o, info);
+  if (info.lameDuck) o.ldm = true;
+  return Buffer.from(`INFO ${JSON.stringify(o)}\r\n`);
+}
+
+/** The fields from `ip` on that our INFO and a gossiped one share, in Info's order. */
+function clusterFields(
+  o: Record<string, unknown>,
+  info: Pick<RouteInfo, "ip" | "cluster" | "clusterDynamic" | "connectUrls" | "wsConnectUrls">,
+): void {
   if (info.ip !== "") o.ip = info.ip;
   o.cluster = info.cluster;
   if (info.clusterDynamic) o.cluster_dynamic = true;
   if (info.connectUrls.length > 0) o.connect_urls = info.connectUrls;
   if (info.wsConnectUrls.length > 0) o.ws_connect_urls = info.wsConnectUrls;
-  if (info.lameDuck) o.ldm = true;
-  return Buffer.from(`INFO ${JSON.stringify(o)}\r\n`);
 }
 
 /** A peer's INFO passed on to the other routes (gossip), with `ip` filled in. */
@@ -151,11 +159,7 @@ export function gossipInfoLine(info: RouteInfo): Buffer {
     headers: info.headers,
   };
   if (info.authRequired) o.auth_required = true;
-  o.ip = info.ip;
-  o.cluster = info.cluster;
-  if (info.clusterDynamic) o.cluster_dynamic = true;
-  if (info.connectUrls.length > 0) o.connect_urls = info.connectUrls;
-  if (info.wsConnectUrls.length > 0) o.ws_connect_urls = info.wsConnectUrls;
+  clusterFields(o, info);
   return Buffer.from(`INFO ${JSON.stringify(o)}\r\n`);
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Message } from "../message";
 import { Outbound } from "../outbound";
-import { CloseReason } from "../close-reason";
+import { CloseReason, dropsOutput } from "../close-reason";
 import { PING_LINE, PONG_LINE, errLine } from "../protocol/errors";
 import { putString, putUint } from "../protocol/wire";
 import type { Transport } from "../transport";
@@ -304,13 +304,8 @@ export class Route {
     this.parser.stop();
     if (this.pingTimer !== null) clearTimeout(this.pingTimer);
     if (this.authTimer !== null) clearTimeout(this.authTimer);
-    if (
-      reason === CloseReason.ClientClosed ||
-      reason === CloseReason.SlowConsumerPendingBytes ||
-      reason === CloseReason.SlowConsumerWriteDeadline
-    ) {
-      this.transport.destroy(reason);
-    } else {
+    if (dropsOutput(reason)) this.transport.destroy(reason);
+    else {
       this.out.flush();
       this.transport.end(reason);
     }
