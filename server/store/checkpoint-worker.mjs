@@ -4,12 +4,14 @@
 // a worker thread without the TypeScript loader.
 import Database from "better-sqlite3";
 import { workerData } from "node:worker_threads";
+import { checkpoint } from "./checkpoint.mjs";
 
 const db = new Database(workerData.file);
+// A RESTART waits this long for the writers' locks before the next tick tries again.
 db.pragma("busy_timeout = 1000");
 globalThis.setInterval(() => {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    checkpoint(db, workerData.restartFrames);
   } catch {
     // Busy or locked: the next tick tries again.
   }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
+import { checkpoint } from "./checkpoint.mjs";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -21,17 +22,33 @@ export interface OpenDb {
   stopCheckpoints(): void;
 }
 
-const CHECKPOINT_INTERVAL_MS = 200;
-/**
- * The checkpoint thread starts this long after the store opens: booting a thread costs
- * tens of ms of CPU, which a server started for one short test should not spend first.
- */
-const CHECKPOINT_START_MS = 1000;
+export interface CheckpointOptions {
+  intervalMs: number;
+  /**
+   * The checkpoint thread starts this long after the store opens: booting a thread costs
+   * tens of ms of CPU, which a server started for one short test should not spend first.
+   */
+  startMs: number;
+  /** Past this many WAL frames a checkpoint makes the log start over (checkpoint.mjs). */
+  restartFrames: number;
+}
+
+const CHECKPOINTS: CheckpointOptions = {
+  intervalMs: 200,
+  startMs: 1000,
+  // 64 MB of 4 KB pages. A RESTART holds writers for its last backfill and two fsyncs,
+  // 6–7 ms here, about once a second when messages are committed one at a time at 10 000
+  // msg/s (~80 MB of WAL a second); p99 at that rate did not move (BENCHMARKS.md).
+  restartFrames: 16_384,
+};
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
 
 /** Opens (creating if needed) `<dataDir>/mq9.db`; `:memory:` for a throwaway store. */
-export function openDb(dataDir: string | ":memory:"): OpenDb {
+export function openDb(
+  dataDir: string | ":memory:",
+  checkpoints: CheckpointOptions = CHECKPOINTS,
+): OpenDb {
   let file = ":memory:";
   if (dataDir !== ":memory:") {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -44,6 +61,10 @@ export function openDb(dataDir: string | ":memory:"): OpenDb {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // No journal_size_limit: the WAL file stays at its largest (restartFrames and what comes
+  // in between two checkpoints) and is written over from the start. Truncating it as the
+  // log starts over stalled that commit for up to hundreds of ms while the kernel was still
+  // writing back the pages being cut: p99 at 10 000 msg/s went from 7 ms to 34–597 ms.
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
   let checkpointer: Worker | null = null;
@@ -55,7 +76,7 @@ export function openDb(dataDir: string | ":memory:"): OpenDb {
     starting = setTimeout(() => {
       starting = null;
       checkpointer = new Worker(new URL("./checkpoint-worker.mjs", import.meta.url), {
-        workerData: { file: dbFile, intervalMs: CHECKPOINT_INTERVAL_MS },
+        workerData: { file: dbFile, ...checkpoints },
         // Plain JS: none of the parent's preloads (tsx, a benchmark's hooks) apply here.
         execArgv: [],
       });
@@ -64,15 +85,15 @@ export function openDb(dataDir: string | ":memory:"): OpenDb {
       checkpointer.once("error", () => {
         const timer = setInterval(() => {
           try {
-            sqlite.pragma("wal_checkpoint(PASSIVE)");
+            checkpoint(sqlite, checkpoints.restartFrames);
           } catch {
             // Busy, or closed at shutdown: the next tick tries again, or stops.
             if (!sqlite.open) clearInterval(timer);
           }
-        }, CHECKPOINT_INTERVAL_MS);
+        }, checkpoints.intervalMs);
         timer.unref();
       });
-    }, CHECKPOINT_START_MS);
+    }, checkpoints.startMs);
     starting.unref();
   }
   const stopCheckpoints = () => {
