@@ -8,13 +8,25 @@
  */
 import type { Logger } from "../nats/mod";
 import { NO_BLOCKS } from "../store/block-builder";
-import type { MessageWriter, ReadMarkGroup } from "../store/message-writer";
+import type { BlockRef, MessageWriter, ReadMarkGroup } from "../store/message-writer";
 import type { Mailbox } from "./mailboxes";
+
+/** A stored block (block-format.mjs), as read marks name it. */
+export interface StoredBlock {
+  id: number;
+  first: number;
+  count: number;
+}
 
 /** Where a stored message sits: enough to mark it read. */
 export interface MessageKey {
   priority: number;
   msgId: number;
+  /**
+   * Its block, when known (live deliveries): a block whose every message is marked at
+   * once is marked by its id, without reading or rewriting its records.
+   */
+  block?: StoredBlock | null;
 }
 
 export type MarksByMailbox = ReadonlyMap<Mailbox, readonly MessageKey[]>;
@@ -49,8 +61,8 @@ export class ReadMarks {
     addMarks(this.waiting, perBox);
     const taken = this.take();
     if (taken.groups.length === 0) return done?.();
-    this.writer.write(NO_BLOCKS, taken.groups, (err, changed) => {
-      taken.settle(err, changed);
+    this.writer.write(NO_BLOCKS, taken.groups, (err, result) => {
+      taken.settle(err, result.changed);
       done?.();
     });
   }
@@ -65,12 +77,13 @@ export class ReadMarks {
     const groups: ReadMarkGroup[] = [];
     const boxes: Mailbox[] = [];
     for (const [box, keys] of all) {
-      const byPriority: number[][] = [[], [], []];
-      for (const k of keys) byPriority[k.priority]?.push(k.msgId);
-      byPriority.forEach((msgIds, priority) => {
-        if (msgIds.length === 0) return;
-        groups.push({ mailId: box.mailId, priority, msgIds });
-        boxes.push(box);
+      const byPriority: (MessageKey[] | undefined)[] = [];
+      for (const k of keys) (byPriority[k.priority] ??= []).push(k);
+      byPriority.forEach((keys, priority) => {
+        if (keys !== undefined) {
+          groups.push({ mailId: box.mailId, priority, ...byBlock(keys) });
+          boxes.push(box);
+        }
       });
     }
     const settle = (err: Error | null, changed: readonly number[]) => {
@@ -85,6 +98,30 @@ export class ReadMarks {
     };
     return { groups, settle };
   }
+}
+
+/** Whole blocks by id; the other messages by msg_id. */
+function byBlock(keys: readonly MessageKey[]): Pick<ReadMarkGroup, "blocks" | "msgIds"> {
+  const msgIds: number[] = [];
+  let perBlock: Map<StoredBlock, Set<number>> | null = null;
+  for (const k of keys) {
+    if (k.block == null) msgIds.push(k.msgId);
+    else {
+      perBlock ??= new Map();
+      const ids = perBlock.get(k.block);
+      // A set: one message handed to two owner subscriptions is marked twice.
+      if (ids === undefined) perBlock.set(k.block, new Set([k.msgId]));
+      else ids.add(k.msgId);
+    }
+  }
+  const blocks: BlockRef[] = [];
+  if (perBlock !== null) {
+    for (const [block, ids] of perBlock) {
+      if (ids.size === block.count) blocks.push({ id: block.id, first: block.first });
+      else msgIds.push(...ids);
+    }
+  }
+  return { blocks, msgIds };
 }
 
 function addMarks(into: Map<Mailbox, MessageKey[]>, from: MarksByMailbox): void {

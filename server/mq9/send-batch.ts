@@ -8,6 +8,7 @@ import type { Client } from "../nats/mod";
 import { BlockBuilder } from "../store/block-builder";
 import type { MessageRow } from "../store/schema";
 import type { Recipients } from "./delivery";
+import type { StoredBlock } from "./read-marks";
 import type { Mailbox } from "./mailboxes";
 
 /** One mailbox × priority's share of a batch. */
@@ -23,6 +24,8 @@ export class SendGroup {
   recipients: Recipients[] | null = null;
   /** The mailbox went away before the batch was handed over. */
   dropped = false;
+  /** Once committed: the block holding all its messages (not for a `latest` mailbox). */
+  block: StoredBlock | null = null;
   private decoded: MessageRow[] | null = null;
 
   constructor(

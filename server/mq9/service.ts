@@ -314,9 +314,12 @@ export class Mq9Service {
     this.store.writer.write(
       joinBlocks(groups.map((g) => g.builder)),
       marks.groups,
-      (err, changed) => {
-        marks.settle(err, changed);
+      (err, result) => {
+        marks.settle(err, result.changed);
         for (const g of groups) {
+          const i = g.builder.stored;
+          if (err === null && i >= 0 && !g.builder.latest)
+            g.block = { id: result.blockIds[i]!, first: g.builder.first, count: g.count };
           const left = (this.writing.get(g.box) ?? g.count) - g.count;
           if (left > 0) this.writing.set(g.box, left);
           else this.writing.delete(g.box);
@@ -374,9 +377,10 @@ export class Mq9Service {
         if (!this.broker.deliverTo(sub, msg) || !r.owners.includes(sub)) continue;
         let perBox = reads.get(sub.client);
         if (perBox === undefined) reads.set(sub.client, (perBox = new Map()));
+        const key = { priority: row.priority, msgId: row.msgId, block: g.block };
         const keys = perBox.get(g.box);
-        if (keys === undefined) perBox.set(g.box, [row]);
-        else keys.push(row);
+        if (keys === undefined) perBox.set(g.box, [key]);
+        else keys.push(key);
       }
     }
     for (const [client, perBox] of reads) {

@@ -35,6 +35,8 @@ export class BlockBuilder {
   last = 0;
   /** Payload and header bytes, as the block's `bytes` column counts them. */
   bytes = 0;
+  /** Its block's index in the job `joinBlocks` made, or -1 when it stores none. */
+  stored = -1;
   /** The block's expiry: that of its last-expiring message (notify, mq9.md §4.7). */
   expiresAt: number | null = null;
   /** The newest record: all that a `latest` mailbox keeps (§4.6). */
@@ -202,7 +204,8 @@ export function joinBlocks(builders: readonly BlockBuilder[]): EncodedBlocks {
   const blocks: BlockInsert[] = [];
   let at = 0;
   for (const b of builders) {
-    if (!kept(b)) continue;
+    b.stored = kept(b) ? blocks.length : -1;
+    if (b.stored < 0) continue;
     const start = at;
     at += b.buf.copy(data, at, b.from, b.len);
     blocks.push(b.block(start, at));

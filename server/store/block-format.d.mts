@@ -23,6 +23,8 @@ export declare const BLOCK_SQL: {
   clearMailbox: string;
   overlapping: string;
   setRead: string;
+  blockUnread: string;
+  setAllRead: string;
 };
 
 /** One block to insert: its place in the job's data, and its row's columns. */
@@ -40,11 +42,27 @@ export interface BlockInsert {
   end: number;
 }
 
+/** A stored block, as its read marks name it. */
+export interface BlockRef {
+  id: number;
+  /** Its first msg_id: a block id alone can be given again after a delete. */
+  first: number;
+}
+
 /** Messages of one mailbox and priority to mark read. */
 export interface ReadMarkGroup {
   mailId: string;
   priority: number;
+  /** Blocks whose every message is to be marked read. */
+  blocks?: readonly BlockRef[];
+  /** Other messages, by msg_id. */
   msgIds: readonly number[];
+}
+
+/** What a job did: how many of each mark group were still unread, each block's id. */
+export interface BlockJobResult {
+  changed: number[];
+  blockIds: number[];
 }
 
 export interface BlockJob {
@@ -53,4 +71,4 @@ export interface BlockJob {
   marks: readonly ReadMarkGroup[];
 }
 
-export declare function blockWriter(db: Database): { apply(job: BlockJob): number[] };
+export declare function blockWriter(db: Database): { apply(job: BlockJob): BlockJobResult };

@@ -7,19 +7,28 @@
  */
 import type { Database } from "better-sqlite3";
 import { Worker } from "node:worker_threads";
-import { blockWriter, type BlockJob, type ReadMarkGroup } from "./block-format.mjs";
+import {
+  blockWriter,
+  type BlockJob,
+  type BlockJobResult,
+  type BlockRef,
+  type ReadMarkGroup,
+} from "./block-format.mjs";
 import type { EncodedBlocks } from "./block-builder";
 
-export type { ReadMarkGroup };
+export type { BlockJobResult, BlockRef, ReadMarkGroup };
 
 export type Done<T> = (err: Error | null, result: T) => void;
+
+/** A failed job's result. */
+const NOTHING_DONE: BlockJobResult = { changed: [], blockIds: [] };
 
 export interface MessageWriter {
   /**
    * Stores the blocks (their messages unread) and marks the groups read, in one
-   * transaction; gives how many of each group were still unread.
+   * transaction; gives how many of each group were still unread, and the blocks' ids.
    */
-  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void;
+  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<BlockJobResult>): void;
   /** Runs `fn` once every job given so far has completed (at once if none is pending). */
   afterPending(fn: () => void): void;
   /** Completes what was given, then closes. */
@@ -74,12 +83,12 @@ export class ThreadWriter implements MessageWriter {
       const done = this.waiting.get(a.seq);
       this.waiting.delete(a.seq);
       if (a.ok) done?.(null, a.result);
-      else done?.(new Error(a.error), null);
+      else done?.(new Error(a.error), NOTHING_DONE);
     });
     // A thread that dies takes its jobs with it: fail them rather than wait forever.
     const fail = (err: Error) => {
       this.crashed ??= err;
-      for (const done of this.waiting.values()) done(err, null);
+      for (const done of this.waiting.values()) done(err, NOTHING_DONE);
       this.waiting.clear();
     };
     worker.on("error", fail);
@@ -108,12 +117,12 @@ export class ThreadWriter implements MessageWriter {
     this.worker.postMessage(job, transfer);
   }
 
-  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void {
+  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<BlockJobResult>): void {
     // A thread that died failed its jobs in flight; from then on, writes run inline.
     if (this.crashed !== null) return this.inline.write(blocks, marks, done);
     let rows = 0;
     for (const b of blocks.blocks) rows += b.count;
-    for (const g of marks) rows += g.msgIds.length;
+    for (const g of marks) rows += g.msgIds.length + (g.blocks?.length ?? 0);
     if (this.idle && rows <= INLINE_MAX_ROWS) return this.inline.write(blocks, marks, done);
     const { blocks: inserts, data } = blocks;
     // An empty job (read marks only) shares NO_BLOCKS' buffer, which must not be detached.
@@ -139,7 +148,7 @@ export class ThreadWriter implements MessageWriter {
 /** The same jobs on the caller's connection, for an in-memory database. */
 export class InlineWriter implements MessageWriter {
   /** Made once: better-sqlite3 builds several wrapper functions per transaction(). */
-  private readonly apply: (job: BlockJob) => number[];
+  private readonly apply: (job: BlockJob) => BlockJobResult;
 
   constructor(db: Database) {
     const blocks = blockWriter(db);
@@ -151,14 +160,14 @@ export class InlineWriter implements MessageWriter {
     fn();
   }
 
-  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<number[]>): void {
-    let changed: number[];
+  write(blocks: EncodedBlocks, marks: readonly ReadMarkGroup[], done: Done<BlockJobResult>): void {
+    let result: BlockJobResult;
     try {
-      changed = this.apply({ blocks: blocks.blocks, data: blocks.data, marks });
+      result = this.apply({ blocks: blocks.blocks, data: blocks.data, marks });
     } catch (err) {
-      return done(err instanceof Error ? err : new Error(String(err)), []);
+      return done(err instanceof Error ? err : new Error(String(err)), NOTHING_DONE);
     }
-    done(null, changed);
+    done(null, result);
   }
 
   close(): Promise<void> {

@@ -14,7 +14,11 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { MailStore, type MessageRow } from "../../server/store/mail-store";
 import { encodeBlocks } from "../../server/store/block-builder";
-import { INLINE_MAX_ROWS, type ReadMarkGroup } from "../../server/store/message-writer";
+import {
+  INLINE_MAX_ROWS,
+  type BlockJobResult,
+  type ReadMarkGroup,
+} from "../../server/store/message-writer";
 
 type MessageWrite = { row: MessageRow; latest: boolean };
 import { inboxSubject } from "../../server/mq9/subjects";
@@ -48,16 +52,24 @@ function row(mailId: string, priority: number, over: Partial<MessageRow> = {}): 
   };
 }
 
-function write(
+function writeJob(
+  store: MailStore,
+  writes: readonly MessageWrite[],
+  marks: readonly ReadMarkGroup[] = [],
+): Promise<BlockJobResult> {
+  return new Promise((resolve, reject) =>
+    store.writer.write(encodeBlocks(writes), marks, (err, result) =>
+      err ? reject(err) : resolve(result),
+    ),
+  );
+}
+
+async function write(
   store: MailStore,
   writes: readonly MessageWrite[],
   marks: readonly ReadMarkGroup[] = [],
 ): Promise<number[]> {
-  return new Promise((resolve, reject) =>
-    store.writer.write(encodeBlocks(writes), marks, (err, changed) =>
-      err ? reject(err) : resolve(changed),
-    ),
-  );
+  return (await writeJob(store, writes, marks)).changed;
 }
 
 const plain = (rows: MessageRow[]): MessageWrite[] => rows.map((r) => ({ row: r, latest: false }));
@@ -122,6 +134,51 @@ for (const where of ["memory", "file"] as const) {
         all.map((r) => !pick.includes(r) && r !== all[5]),
       );
       assert.equal(store.loadMailboxes().length, 0, "no mailbox rows were made");
+      await store.close();
+    });
+
+    it("marks whole blocks by id: every record, once; a stale id marks nothing", async () => {
+      const store = open();
+      const first = [row("w", 1), row("w", 1), row("w", 1)];
+      const second = [row("w", 1), row("w", 1)];
+      const {
+        blockIds: [a],
+      } = await writeJob(store, plain(first));
+      const {
+        blockIds: [b],
+      } = await writeJob(store, plain(second));
+      assert.ok(a !== undefined && b !== undefined && a !== b);
+      const whole = (id: number, rows: MessageRow[]) => ({ id, first: rows[0]!.msgId });
+      // One of the second block's records was read already: only the rest change.
+      await write(store, [], [{ mailId: "w", priority: 1, msgIds: [second[1]!.msgId] }]);
+      const changed = await write(
+        store,
+        [],
+        [{ mailId: "w", priority: 1, blocks: [whole(a, first), whole(b, second)], msgIds: [] }],
+      );
+      assert.deepEqual(changed, [4]);
+      assert.deepEqual(store.unread("w", null, 100), []);
+      assert.deepEqual(
+        await write(
+          store,
+          [],
+          [{ mailId: "w", priority: 1, blocks: [whole(a, first)], msgIds: [] }],
+        ),
+        [0],
+        "a second mark changes nothing",
+      );
+      // A latest mailbox's new block may be given the id of the one it replaced; a mark
+      // meant for the old one must not touch it.
+      const old = row("l", 1);
+      const {
+        blockIds: [gone],
+      } = await writeJob(store, [{ row: old, latest: true }]);
+      const {
+        blockIds: [next],
+      } = await writeJob(store, [{ row: row("l", 1), latest: true }]);
+      const stale = { mailId: "l", priority: 1, blocks: [whole(gone!, [old])], msgIds: [] };
+      assert.deepEqual(await write(store, [], [stale]), [0]);
+      assert.equal(store.unread("l", null, 10).length, 1, `block ${next} is still unread`);
       await store.close();
     });
 
