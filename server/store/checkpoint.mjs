@@ -11,11 +11,10 @@
 // frames the PASSIVE pass left, and the next writer starts the log over.
 
 /**
- * Checkpoints `db` (a better-sqlite3 connection); returns the frames the WAL held.
- * Throws SQLITE_BUSY when a RESTART cannot get its locks in the connection's busy timeout.
+ * Checkpoints `db` (a better-sqlite3 connection). Throws SQLITE_BUSY when a RESTART cannot
+ * get its locks within the connection's busy timeout.
  */
 export function checkpoint(db, restartFrames) {
   const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
   if (passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
-  return passive.log;
 }
