@@ -7,14 +7,30 @@
  */
 import type { MailStore } from "../store/mail-store";
 
+/** What reaping needs of the store. */
+export type ReapingStore = Pick<MailStore, "reapStep" | "reapingMailboxes"> & {
+  writer: Pick<MailStore["writer"], "afterPending">;
+};
+
 const BATCH = 1000;
+/**
+ * While inbox messages are flowing, the reaper waits this many times as long as its last
+ * step took (at least a timer's 1 ms) before the next, so that it takes about a quarter
+ * of the event loop and live traffic the rest. Otherwise steps follow each other at once.
+ */
+const PAUSE_FACTOR = 3;
 
 export class Reaper {
   private readonly pending = new Set<string>();
   private running = false;
   private stopped = false;
+  private pause: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: MailStore) {}
+  constructor(
+    private readonly store: ReapingStore,
+    /** Whether live traffic is flowing, which reaping should leave most of the loop to. */
+    private readonly busy: () => boolean = () => false,
+  ) {}
 
   start(): void {
     this.wake(this.store.reapingMailboxes());
@@ -22,6 +38,7 @@ export class Reaper {
 
   stop(): void {
     this.stopped = true;
+    if (this.pause !== null) clearTimeout(this.pause);
   }
 
   /** Whether a name still has messages being removed (so it cannot be created again yet). */
@@ -45,7 +62,9 @@ export class Reaper {
   private readonly step = (): void => this.store.writer.afterPending(this.reap);
 
   private readonly reap = (): void => {
+    this.pause = null;
     if (this.stopped) return void (this.running = false);
+    const started = performance.now();
     const step = this.store.reapStep(BATCH, Date.now());
     if (step === null) {
       this.pending.clear();
@@ -54,6 +73,8 @@ export class Reaper {
     }
     // A name whose reaping finished is free again.
     for (const id of step) this.pending.delete(id);
-    setImmediate(this.step);
+    if (!this.busy()) return void setImmediate(this.step);
+    const took = performance.now() - started;
+    this.pause = setTimeout(this.step, Math.max(1, PAUSE_FACTOR * took));
   };
 }

@@ -91,7 +91,8 @@ export class Mq9Service {
       log,
     );
     this.expiry = new Expiry(this);
-    this.reaper = new Reaper(store);
+    // Sends committed within the last 10 ms count as live traffic.
+    this.reaper = new Reaper(store, () => performance.now() - this.writer.lastCommitAt < 10);
     this.hooks = {
       interceptPublish: (client, msg) => this.intercept(client, msg),
       ping: (client, pong) => this.writer.barrier(client, pong),

@@ -34,6 +34,8 @@ export class GroupCommit {
   /** PONGs by the batch they wait for. */
   private readonly pongs = new Map<number, (() => void)[]>();
   private waiters: { batch: number; fn: () => void }[] = [];
+  /** When the last batch was handed over (performance.now()). */
+  lastCommitAt = -Infinity;
 
   constructor(private readonly handler: CommitHandler) {}
 
@@ -88,6 +90,7 @@ export class GroupCommit {
     const batch = this.batch;
     if (batch === null) return;
     this.batch = null;
+    this.lastCommitAt = performance.now();
     this.lastFrom = null;
     const kept: SendGroup[] = [];
     for (const g of batch.groups) {
