@@ -4,14 +4,15 @@
 // a worker thread without the TypeScript loader.
 import Database from "better-sqlite3";
 import { workerData } from "node:worker_threads";
-import { checkpoint } from "./checkpoint.mjs";
+import { makeCheckpoint } from "./checkpoint.mjs";
 
 const db = new Database(workerData.file);
 // A RESTART waits this long for the writers' locks before the next tick tries again.
 db.pragma("busy_timeout = 1000");
+const checkpoint = makeCheckpoint(db, workerData.restartFrames);
 globalThis.setInterval(() => {
   try {
-    checkpoint(db, workerData.restartFrames);
+    checkpoint();
   } catch {
     // Busy or locked: the next tick tries again.
   }

@@ -1,4 +1,4 @@
 // Types for checkpoint.mjs (plain JS, shared with the checkpoint thread).
 import type { Database } from "better-sqlite3";
 
-export declare function checkpoint(db: Database, restartFrames: number): void;
+export declare function makeCheckpoint(db: Database, restartFrames: number): () => void;

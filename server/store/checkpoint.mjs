@@ -1,4 +1,4 @@
-// One checkpoint of the store's WAL, shared by the checkpoint thread (checkpoint-worker.mjs)
+// Checkpoints of the store's WAL, shared by the checkpoint thread (checkpoint-worker.mjs)
 // and its fallback on the main connection (db.ts). Plain JS, so it loads in a worker
 // thread without the TypeScript loader.
 //
@@ -8,13 +8,28 @@
 // writer starts the log over. The WAL then grows without end: 400 MB in a 5 s benchmark
 // at 10 000 msg/s. So past `restartFrames`, a RESTART follows: it waits for the writer of
 // the moment and holds new ones (their busy handler waits) while it backfills the few
-// frames the PASSIVE pass left, and the next writer starts the log over.
+// frames the PASSIVE pass left and fsyncs, and the next writer starts the log over.
+//
+// The file keeps its size, to be written over. Once nothing has been written for a whole
+// interval and everything is backfilled, a TRUNCATE gives the disk space back, when there
+// is much of it (over a sixteenth of the restart bound): nobody is writing then to wait
+// for it, and light traffic, whose WAL starts over by itself, never pays for it.
 
 /**
- * Checkpoints `db` (a better-sqlite3 connection). Throws SQLITE_BUSY when a RESTART cannot
- * get its locks within the connection's busy timeout.
+ * A checkpoint function for `db` (a better-sqlite3 connection), to call every interval.
+ * It throws SQLITE_BUSY when a RESTART or TRUNCATE cannot get its locks within the
+ * connection's busy timeout.
  */
-export function checkpoint(db, restartFrames) {
-  const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
-  if (passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
+export function makeCheckpoint(db, restartFrames) {
+  const truncateFrames = restartFrames / 16;
+  let lastLog = -1;
+  return () => {
+    const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
+    const idle = passive.log === lastLog && passive.log === passive.checkpointed;
+    lastLog = passive.log;
+    if (idle && passive.log > truncateFrames) {
+      db.pragma("wal_checkpoint(TRUNCATE)");
+      lastLog = 0;
+    } else if (passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
+  };
 }

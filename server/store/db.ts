@@ -10,7 +10,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
-import { checkpoint } from "./checkpoint.mjs";
+import { makeCheckpoint } from "./checkpoint.mjs";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -36,11 +36,12 @@ export interface CheckpointOptions {
 const CHECKPOINTS: CheckpointOptions = {
   intervalMs: 200,
   startMs: 1000,
-  // 256 MB of 4 KB pages. A RESTART holds writers for its last backfill and two fsyncs,
-  // 6–7 ms here, and their busy handler sleeps 1, 2, 5 ms: ~8 ms. Committing messages one
-  // at a time at 10 000 msg/s writes ~80 MB of WAL a second, so that is a pause every ~3 s
-  // holding ~0.3% of messages, below a p99 (at 64 MB it would be ~1%).
-  restartFrames: 65_536,
+  // 1 GB of 4 KB pages. A RESTART holds writers for its last backfill and two fsyncs:
+  // 6–43 ms here, the longer ones while the disk was busy with the WAL's own writeback
+  // (plus up to the next step of the writers' busy handler: 1, 2, 5, 10… ms). Committing
+  // messages one at a time at 10 000 msg/s writes ~80 MB of WAL a second: at 256 MB such
+  // a pause every ~3 s held ~1% of messages, which is a p99; at 1 GB it is every ~12 s.
+  restartFrames: 262_144,
 };
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
@@ -62,10 +63,11 @@ export function openDb(
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  // No journal_size_limit: the WAL file stays at its largest (restartFrames and what comes
-  // in between two checkpoints) and is written over from the start. Truncating it as the
-  // log starts over stalled that commit for up to hundreds of ms while the kernel was still
-  // writing back the pages being cut: p99 at 10 000 msg/s went from 7 ms to 34–597 ms.
+  // No journal_size_limit: the WAL file keeps its size (up to restartFrames and what comes
+  // between two checkpoints) and is written over, until a quiet moment truncates it
+  // (checkpoint.mjs). Truncating it as the log starts over stalled that commit for up to
+  // hundreds of ms while the kernel was writing back the pages being cut: p99 at 10 000
+  // msg/s went from 7 ms to 34–597 ms.
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
   let checkpointer: Worker | null = null;
@@ -84,9 +86,10 @@ export function openDb(
       checkpointer.unref();
       // Should the thread die, checkpoint here rather than let the WAL grow without end.
       checkpointer.once("error", () => {
+        const checkpoint = makeCheckpoint(sqlite, checkpoints.restartFrames);
         const timer = setInterval(() => {
           try {
-            checkpoint(sqlite, checkpoints.restartFrames);
+            checkpoint();
           } catch {
             // Busy, or closed at shutdown: the next tick tries again, or stops.
             if (!sqlite.open) clearInterval(timer);

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { openDb } from "../../server/store/db";
 
 const dirs: string[] = [];
@@ -15,7 +16,7 @@ after(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-it("the WAL stays bounded under writes that never pause, and nothing is lost", async () => {
+it("the WAL stays bounded under writes that never pause, nothing is lost, and the file shrinks once they stop", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-wal-"));
   dirs.push(dir);
   // Checkpoints often and a small restart bound, so a second of writes shows the bound.
@@ -35,6 +36,10 @@ it("the WAL stays bounded under writes that never pause, and nothing is lost", a
     if (written % 50 === 0) largest = Math.max(largest, fs.statSync(wal).size);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  // Once nothing is written, the file is given back.
+  const quiet = Date.now() + 3000;
+  while (fs.statSync(wal).size > 0 && Date.now() < quiet) await sleep(20);
+  const after = fs.statSync(wal).size;
   store.stopCheckpoints();
   const frames = Math.ceil(largest / (c.pragma("page_size", { simple: true }) as number));
   // Unbounded, the file keeps a frame or more per commit (55 000 frames after 52 000
@@ -46,5 +51,6 @@ it("the WAL stays bounded under writes that never pause, and nothing is lost", a
     s: number;
   };
   assert.deepEqual(rows, { n: written, s: (written * (written - 1)) / 2 });
+  assert.equal(after, 0, "the WAL file is truncated once writes stop");
   c.close();
 });
