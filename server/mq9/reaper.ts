@@ -14,10 +14,18 @@ export type ReapingStore = Pick<MailStore, "reapStep" | "reapingMailboxes"> & {
 
 const BATCH = 1000;
 /**
- * While inbox messages are flowing, the reaper waits this many times as long as its last
- * step took (at least a timer's 1 ms) before the next, so that it takes about a quarter
- * of the event loop and live traffic the rest. Otherwise steps follow each other at once.
+ * While inbox messages are flowing, a step stops after 0.5 ms (about what it adds to a live
+ * message's latency) and the next waits three times as long as the step took (at least a
+ * timer's 1 ms), so that reaping takes about a quarter of the event loop. Otherwise steps
+ * of 2 ms follow at once: fewer transactions for the same work.
+ *
+ * A mailbox filled slowly has a block per message; removing 52 000 of them takes ~300 ms
+ * here, in steps of up to 4 ms with a 2 ms bound and of up to 1.1 ms with 0.5 ms. Two
+ * latency rounds back to back on one broker: the second, while the first's mailboxes were
+ * reaped in 2 ms steps one after another, had p99 9–10 ms (3–6 ms with reaping off).
  */
+const BUSY_STEP_MS = 0.5;
+const IDLE_STEP_MS = 2;
 const PAUSE_FACTOR = 3;
 
 export class Reaper {
@@ -64,8 +72,9 @@ export class Reaper {
   private readonly reap = (): void => {
     this.pause = null;
     if (this.stopped) return void (this.running = false);
+    const busy = this.busy();
     const started = performance.now();
-    const step = this.store.reapStep(BATCH, Date.now());
+    const step = this.store.reapStep(BATCH, Date.now(), busy ? BUSY_STEP_MS : IDLE_STEP_MS);
     if (step === null) {
       this.pending.clear();
       this.running = false;
@@ -73,7 +82,7 @@ export class Reaper {
     }
     // A name whose reaping finished is free again.
     for (const id of step) this.pending.delete(id);
-    if (!this.busy()) return void setImmediate(this.step);
+    if (!busy) return void setImmediate(this.step);
     const took = performance.now() - started;
     this.pause = setTimeout(this.step, Math.max(1, PAUSE_FACTOR * took));
   };

@@ -15,21 +15,34 @@
 // is much of it (over a sixteenth of the restart bound): nobody is writing then to wait
 // for it, and light traffic, whose WAL starts over by itself, never pays for it.
 
+import fs from "node:fs";
+
 /**
  * A checkpoint function for `db` (a better-sqlite3 connection), to call every interval.
  * It throws SQLITE_BUSY when a RESTART or TRUNCATE cannot get its locks within the
  * connection's busy timeout.
  */
 export function makeCheckpoint(db, restartFrames) {
-  const truncateFrames = restartFrames / 16;
+  const wal = `${db.name}-wal`;
+  // A frame is a page and its 24-byte header.
+  const truncateBytes = (restartFrames / 16) * (db.pragma("page_size", { simple: true }) + 24);
   let lastLog = -1;
   return () => {
     const [passive] = db.pragma("wal_checkpoint(PASSIVE)");
     const idle = passive.log === lastLog && passive.log === passive.checkpointed;
     lastLog = passive.log;
-    if (idle && passive.log > truncateFrames) {
+    // The file, not the log: after a restart a short log is written over a long file.
+    if (idle && fileSize(wal) > truncateBytes) {
       db.pragma("wal_checkpoint(TRUNCATE)");
       lastLog = 0;
     } else if (passive.log > restartFrames) db.pragma("wal_checkpoint(RESTART)");
   };
+}
+
+function fileSize(path) {
+  try {
+    return fs.statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

@@ -43,14 +43,8 @@ const COUNTS_PER_MAILBOX = {
 
 /** Blocks reaping looks at per step (it stops early once the step's budget is spent). */
 const REAP_BLOCKS = 64;
-/**
- * How long one reaping step may hold the event loop (ms): about what it adds to a live
- * message's latency. A mailbox filled slowly has a block per message; removing 52 000 of
- * them takes ~300 ms here, in steps of up to 4 ms with a 2 ms bound and 1.1 ms with this
- * one. Two latency rounds back to back on one broker: the second, while the first's
- * mailboxes were reaped in 2 ms steps, had p99 9–10 ms (3–6 ms with reaping switched off).
- */
-const REAP_STEP_MS = 0.5;
+/** How long one reaping step may take by default (ms); the reaper chooses (reaper.ts). */
+const REAP_STEP_MS = 2;
 
 /** A block as reaping reads it (raw mode); records only when they may be dead-lettered. */
 type ReapBlock = [number, number, number, number, number, Buffer?, (Buffer | null)?];
