@@ -8,23 +8,16 @@
  */
 import type { Logger } from "../nats/mod";
 import { NO_BLOCKS } from "../store/block-builder";
-import type { BlockRef, MessageWriter, ReadMarkGroup } from "../store/message-writer";
+import type { BlockRef, MessageWriter, ReadMarkGroup, StoredBlock } from "../store/message-writer";
 import type { Mailbox } from "./mailboxes";
-
-/** A stored block (block-format.mjs), as read marks name it. */
-export interface StoredBlock {
-  id: number;
-  first: number;
-  count: number;
-}
 
 /** Where a stored message sits: enough to mark it read. */
 export interface MessageKey {
   priority: number;
   msgId: number;
   /**
-   * Its block, when known (live deliveries): a block whose every message is marked at
-   * once is marked by its id, without reading or rewriting its records.
+   * Its block, when known (live deliveries, replays, QUERYs): a block whose every message
+   * is marked at once is marked by its id, without reading or rewriting its records.
    */
   block?: StoredBlock | null;
 }

@@ -8,7 +8,7 @@ import type { Client } from "../nats/mod";
 import { BlockBuilder } from "../store/block-builder";
 import type { MessageRow } from "../store/schema";
 import type { Recipients } from "./delivery";
-import type { StoredBlock } from "./read-marks";
+import type { StoredBlock } from "../store/message-writer";
 import type { Mailbox } from "./mailboxes";
 
 /** One mailbox × priority's share of a batch. */

@@ -49,6 +49,11 @@ export interface BlockRef {
   first: number;
 }
 
+/** A stored block as a message read from it knows it: enough to mark it read whole. */
+export interface StoredBlock extends BlockRef {
+  count: number;
+}
+
 /** Messages of one mailbox and priority to mark read. */
 export interface ReadMarkGroup {
   mailId: string;

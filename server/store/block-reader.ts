@@ -14,10 +14,13 @@ import {
   isRead,
   walkRecords,
 } from "./block-format.mjs";
+import type { StoredBlock } from "./block-format.mjs";
 import type { MessageRow } from "./schema";
 
 /** The columns a read needs: first_msg_id, count, unread, data, read. */
 type BlockRead = [number, number, number, Buffer, Buffer | null];
+/** The same, then block_id: reads whose rows may be marked read. */
+type BlockReadWithId = [...BlockRead, number];
 
 /** Where a read of a mailbox starts: after this position in mq9 order (§5). */
 export interface Cursor {
@@ -33,6 +36,7 @@ export function decodeBlock(
   unread: number,
   data: Buffer,
   read: Buffer | null,
+  block: StoredBlock | null = null,
 ): MessageRow[] {
   const subject = inboxSubject(mailId, priority);
   const rows: MessageRow[] = [];
@@ -56,6 +60,7 @@ export function decodeBlock(
       time: data.readDoubleLE(at + 8),
       expiresAt: flags & HAS_EXPIRY ? data.readDoubleLE(at + 16) : null,
       unread: !isRead(read, unread, count, i),
+      block,
     });
     at = payloadAt + payloadLen;
   }
@@ -75,7 +80,7 @@ export class BlockReader {
     // The block holding the message after `after` starts at or before it: the subquery
     // finds that block's start in the index; the rest follow in index order.
     const sql = (unreadOnly: boolean) => `
-      select first_msg_id, count, unread, data, read from message_blocks
+      select first_msg_id, count, unread, data, read, block_id from message_blocks
       where mail_id = ? and priority = ? and first_msg_id >= (
         select coalesce(max(first_msg_id), 0) from message_blocks
         where mail_id = ? and priority = ? and first_msg_id <= ?)
@@ -163,10 +168,11 @@ export class BlockReader {
       const from = after !== null && p === after.priority ? after.msgId : 0;
       let lastFirst = -1;
       for (;;) {
-        const blocks = stmt.all(mailId, p, mailId, p, from, lastFirst, PAGE) as BlockRead[];
-        for (const [first, count, unread, data, read] of blocks) {
+        const blocks = stmt.all(mailId, p, mailId, p, from, lastFirst, PAGE) as BlockReadWithId[];
+        for (const [first, count, unread, data, read, id] of blocks) {
           lastFirst = first;
-          for (const row of decodeBlock(mailId, p, count, unread, data, read)) {
+          const block = { id, first, count };
+          for (const row of decodeBlock(mailId, p, count, unread, data, read, block)) {
             if (row.msgId <= from || (unreadOnly && !row.unread) || !keep(row)) continue;
             out.push(row);
             if (out.length >= limit) return out;

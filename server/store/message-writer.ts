@@ -13,10 +13,11 @@ import {
   type BlockJobResult,
   type BlockRef,
   type ReadMarkGroup,
+  type StoredBlock,
 } from "./block-format.mjs";
 import type { EncodedBlocks } from "./block-builder";
 
-export type { BlockJobResult, BlockRef, ReadMarkGroup };
+export type { BlockJobResult, BlockRef, ReadMarkGroup, StoredBlock };
 
 export type Done<T> = (err: Error | null, result: T) => void;
 

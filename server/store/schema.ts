@@ -2,6 +2,7 @@
  * The mq9 store's tables (Drizzle, SQLite). Migrations in drizzle/ are generated from this
  * file by drizzle-kit and applied at start-up. Times are ms since the epoch.
  */
+import type { StoredBlock } from "./block-format.mjs";
 import { sql } from "drizzle-orm";
 import {
   blob,
@@ -79,6 +80,8 @@ export interface MessageRow {
   /** Notify messages only (§4.7). */
   expiresAt: number | null;
   unread: boolean;
+  /** The block it was read from, when the read knows it (read marks use it). */
+  block?: StoredBlock | null;
 }
 
 export const deadLetters = sqliteTable(
