@@ -13,8 +13,8 @@ import {
   RECORD_FIXED,
   isRead,
   walkRecords,
+  type StoredBlock,
 } from "./block-format.mjs";
-import type { StoredBlock } from "./block-format.mjs";
 import type { MessageRow } from "./schema";
 
 /** The columns a read needs: first_msg_id, count, unread, data, read. */

@@ -2,7 +2,6 @@
  * The mq9 store's tables (Drizzle, SQLite). Migrations in drizzle/ are generated from this
  * file by drizzle-kit and applied at start-up. Times are ms since the epoch.
  */
-import type { StoredBlock } from "./block-format.mjs";
 import { sql } from "drizzle-orm";
 import {
   blob,
@@ -13,6 +12,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import type { StoredBlock } from "./block-format.mjs";
 
 export const mailboxes = sqliteTable("mailboxes", {
   mailId: text("mail_id").primaryKey(),
