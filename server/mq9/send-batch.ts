@@ -24,7 +24,10 @@ export class SendGroup {
   recipients: Recipients[] | null = null;
   /** The mailbox went away before the batch was handed over. */
   dropped = false;
-  /** Once committed: the block holding all its messages (not for a `latest` mailbox). */
+  /**
+   * Once committed, when it has recipients: the block holding all its messages (not for a
+   * `latest` mailbox).
+   */
   block: StoredBlock | null = null;
   private decoded: MessageRow[] | null = null;
 

@@ -318,8 +318,9 @@ export class Mq9Service {
       (err, result) => {
         marks.settle(err, result.changed);
         for (const g of groups) {
+          // Only a group with someone to deliver to marks anything read.
           const i = g.builder.stored;
-          if (err === null && i >= 0 && !g.builder.latest)
+          if (err === null && i >= 0 && !g.builder.latest && g.recipients !== null)
             g.block = { id: result.blockIds[i]!, first: g.builder.first, count: g.count };
           const left = (this.writing.get(g.box) ?? g.count) - g.count;
           if (left > 0) this.writing.set(g.box, left);
