@@ -405,6 +405,14 @@ export class Mq9Service {
   }
 
   /**
+   * Hands the sends batched so far to the store now rather than at the end of this turn:
+   * a request that comes behind them must find them stored (and delivered) first.
+   */
+  commitSends(): void {
+    this.writer.commit();
+  }
+
+  /**
    * Runs a QUERY's read (and read marks) once the read marks given to the store before it
    * are committed, and after the QUERY before it has committed its own, so it sees every
    * message as read that was handed out before it came, and two QUERYs never both hand
@@ -412,7 +420,9 @@ export class Mq9Service {
    */
   queueQuery(run: (next: () => void) => void): void {
     const step = () => {
-      // Marks still waiting would not be seen: send them first.
+      // Sends still being batched would not be seen, though they came first (a client's
+      // ops are handled in order): hand them over now, with the marks waiting.
+      this.commitSends();
       this.readMarks.now(new Map());
       this.store.writer.afterPending(() => run(() => this.nextQuery()));
     };

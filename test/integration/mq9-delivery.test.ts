@@ -18,6 +18,7 @@ import {
   settle,
   text,
   type CreateReply,
+  type QueryReply,
 } from "../support/mq9-helpers";
 
 const T = { timeout: 15_000 };
@@ -389,6 +390,68 @@ describe("flush() is a publisher confirm (§4.5)", () => {
     assert.equal(fromA.length, 2000);
     await b.flush();
     assert.equal(t.store.list(box.mail_id, null, 10_000).length, 4000);
+  });
+});
+
+describe("requests see the sends made before them on the same connection", () => {
+  /** Sends and then one request, in a single write: the broker handles them in one read. */
+  async function inOneWrite(
+    sends: [subject: string, payload: string][],
+    subject: string,
+    body: unknown,
+  ): Promise<unknown> {
+    const peer = await raw(false);
+    peer.send("SUB _INBOX.ordered 1\r\n");
+    await peer.roundTrip();
+    const pub = (subject: string, reply: string, payload: string) =>
+      `PUB ${subject} ${reply}${Buffer.byteLength(payload)}\r\n${payload}\r\n`;
+    peer.send(
+      sends.map(([s, p]) => pub(s, "", p)).join("") +
+        pub(subject, "_INBOX.ordered ", JSON.stringify(body)),
+    );
+    await peer.waitFor(1);
+    return JSON.parse(peer.msgs[0]!.payload.toString()) as unknown;
+  }
+
+  it("a QUERY right behind two sends returns both, and marks them read", T, async () => {
+    const nc = await tcp("creator");
+    const box = await createMailbox(nc, { ttl: 60 });
+    const reply = (await inOneWrite(
+      [
+        [`${box.inbox}.normal`, "first"],
+        [`${box.inbox}.urgent`, "second"],
+      ],
+      `$mq9.AI.MAILBOX.QUERY.${box.mail_id}`,
+      { token: box.token },
+    )) as QueryReply;
+    assert.deepEqual(
+      reply.messages.map((m) => [m.priority, m.payload, m.unread]),
+      [
+        ["urgent", "second", true],
+        ["normal", "first", true],
+      ],
+    );
+    assert.equal(reply.unread, 2);
+    const again = await queryMailbox(nc, box, { peek: true });
+    assert.deepEqual(
+      again.messages.map((m) => m.unread),
+      [false, false],
+    );
+  });
+
+  it("a DELETE right behind a send delivers the send first", T, async () => {
+    const nc = await tcp("owner");
+    const box = await createMailbox(nc, { ttl: 60 });
+    const got = collect(nc, `${box.inbox}.*`);
+    await nc.flush();
+    const reply = await inOneWrite(
+      [[`${box.inbox}.normal`, "last-words"]],
+      `$mq9.AI.MAILBOX.DELETE.${box.mail_id}`,
+      { token: box.token },
+    );
+    assert.deepEqual(reply, { mail_id: box.mail_id, deleted: true });
+    await got.waitFor(1);
+    assert.equal(text(got.msgs[0]!.data), "last-words");
   });
 });
 

@@ -12,6 +12,8 @@ export function handleDelete(mq9: Mq9Service, msg: Message, mailId: string): voi
   if (!tokenMatches(body.token, box.tokenHash)) {
     throw new Mq9Error("unauthorized", "wrong or missing token");
   }
+  // Sends that came before the DELETE are stored and delivered before it, not dropped.
+  mq9.commitSends();
   // Deliberate deletion keeps nothing: only mail that expires unread is dead-lettered.
   const now = Date.now();
   mq9.store.transaction(() => mq9.store.removeMailboxes([{ mailId, deadLetter: false }], now));
