@@ -25,7 +25,7 @@ import { handleQuery } from "./handlers/query";
 import { handleSend } from "./handlers/send";
 import { MailboxRegistry, type Mailbox } from "./mailboxes";
 import { MQ9_DEFAULTS, type Mq9Options } from "./options";
-import { startOwnerReplay, sendLatestState } from "./replay";
+import { OwnerReplays, sendLatestState } from "./replay";
 import {
   EXPIRED_SUBJECT,
   MQ9_PREFIX,
@@ -70,6 +70,7 @@ export class Mq9Service {
   private readonly expiry: Expiry;
   readonly reaper: Reaper;
   private readonly readMarks: ReadMarks;
+  private readonly replays = new OwnerReplays(this);
 
   constructor(
     readonly store: MailStore,
@@ -273,7 +274,7 @@ export class Mq9Service {
     if (shape.extended !== null) this.roles.extended.set(sub, shape.extended);
     if (shape.owner !== null) {
       this.roles.owners.set(sub, shape.owner.mailId);
-      startOwnerReplay(this, sub, shape.owner.mailId, shape.owner.priority);
+      this.replays.start(sub, shape.owner.mailId, shape.owner.priority);
     }
     const latest = shape.latestState;
     if (latest !== null) {
@@ -283,7 +284,7 @@ export class Mq9Service {
   }
 
   private unsubscribed(sub: Subscription): void {
-    this.roles.owners.delete(sub);
+    if (this.roles.owners.delete(sub)) this.replays.stopped(sub);
     this.roles.replaying.delete(sub);
     this.roles.extended.delete(sub);
   }

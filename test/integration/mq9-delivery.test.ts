@@ -156,6 +156,110 @@ describe("replay and live delivery, a nats client owner reading at full speed", 
   });
 });
 
+describe("owner subscriptions in one queue group are one consumer (§6.1)", () => {
+  /** Queue members' messages by member, as numbers (payloads are their send order). */
+  function members(nc: NatsConnection, box: CreateReply, n: number): number[][] {
+    const got: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const mine: number[] = [];
+      got.push(mine);
+      nc.subscribe(`${box.inbox}.*`, {
+        queue: "workers",
+        callback: (_err, m) => mine.push(Number(text(m.data))),
+      });
+    }
+    return got;
+  }
+
+  async function unreadLeft(nc: NatsConnection, box: CreateReply): Promise<number> {
+    return (await queryMailbox(nc, box, { peek: true, limit: 1000 })).messages.filter(
+      (m) => m.unread,
+    ).length;
+  }
+
+  it("the backlog is dealt out across the members, each message once, in order", T, async () => {
+    const BACKLOG = 3000;
+    const sender = await tcp("sender");
+    const box = await createMailbox(sender, { ttl: 60 });
+    for (let i = 0; i < BACKLOG; i++) {
+      sender.publish(`${box.inbox}.${PRIORITIES[i % 3]}`, enc.encode(String(i)));
+    }
+    await sender.flush();
+    const got = members(await tcp("workers"), box, 3);
+    await waitUntil(() => got.flat().length >= BACKLOG, 5000, "the backlog");
+    await settle([sender]);
+    const all = got.flat();
+    assert.equal(all.length, BACKLOG, "nothing doubled");
+    assert.equal(new Set(all).size, BACKLOG, "nothing lost");
+    const stored = (i: number) => [i % 3, i] as const; // priority, then arrival
+    for (const mine of got) {
+      assert.ok(mine.length >= BACKLOG / 4, `each member takes a share (${mine.length})`);
+      const order = mine.map(stored);
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+      );
+    }
+    assert.equal(await unreadLeft(sender, box), 0);
+  });
+
+  it("members on separate connections, with live sends, get each message once", T, async () => {
+    const BACKLOG = 2000;
+    const LIVE = 1000;
+    const sender = await tcp("sender");
+    const box = await createMailbox(sender, { ttl: 60 });
+    for (let i = 0; i < BACKLOG; i++) sender.publish(`${box.inbox}.normal`, enc.encode(String(i)));
+    await sender.flush();
+    const got = [
+      ...members(await tcp("worker a"), box, 1),
+      ...members(await tcp("worker b"), box, 1),
+    ];
+    for (let i = BACKLOG; i < BACKLOG + LIVE; i++) {
+      sender.publish(`${box.inbox}.normal`, enc.encode(String(i)));
+    }
+    // One more member once the group is live: it shares what comes next, nothing before.
+    const late = members(await tcp("worker c"), box, 1)[0]!;
+    for (let i = BACKLOG + LIVE; i < BACKLOG + 2 * LIVE; i++) {
+      sender.publish(`${box.inbox}.normal`, enc.encode(String(i)));
+    }
+    await sender.flush();
+    const total = BACKLOG + 2 * LIVE;
+    await waitUntil(() => got.flat().length + late.length >= total, 5000, "every message");
+    await settle([sender]);
+    const all = [...got.flat(), ...late];
+    assert.equal(all.length, total, "nothing doubled");
+    assert.equal(new Set(all).size, total, "nothing lost");
+    assert.ok(
+      late.every((i) => i >= BACKLOG),
+      "the late member gets no replay",
+    );
+    assert.equal(await unreadLeft(sender, box), 0);
+  });
+
+  it("what a member leaves unconfirmed goes to the others", T, async () => {
+    const BACKLOG = 2000;
+    const sender = await tcp("sender");
+    const box = await createMailbox(sender, { ttl: 60 });
+    for (let i = 0; i < BACKLOG; i++) sender.publish(`${box.inbox}.normal`, enc.encode(String(i)));
+    await sender.flush();
+    // The first member is handed the backlog and never reads it (so never answers the
+    // PING behind it): nothing is confirmed.
+    const stuck = await raw(false);
+    stuck.pause();
+    stuck.send(`SUB ${box.inbox}.* workers 1\r\n`);
+    await waitUntil(() => t.broker.match(`${box.inbox}.normal`).groups.length > 0, 3000, "SUB");
+    const other = members(await tcp("worker"), box, 1)[0]!;
+    await settle([sender]);
+    assert.equal(other.length, 0, "the replay is the first member's");
+    stuck.close();
+    await waitUntil(() => other.length >= BACKLOG, 5000, "the whole backlog on the other");
+    await settle([sender]);
+    assert.equal(other.length, BACKLOG, "nothing doubled");
+    assert.equal(new Set(other).size, BACKLOG, "nothing lost");
+    assert.equal(await unreadLeft(sender, box), 0);
+  });
+});
+
 it("monitors see live traffic only and never change unread state (§6.2)", T, async () => {
   const setup = await tcp("owner setup");
   const box = await createMailbox(setup, { ttl: 60 });
