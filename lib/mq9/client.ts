@@ -306,11 +306,16 @@ export class Mq9Client {
   /**
    * The owner subscription of one mailbox (§6.1): unread mail first, in mq9 order
    * (urgent, normal, notify, each oldest first), then live messages. What it hands out
-   * counts as read. Without a priority, all three.
+   * counts as read. Without a priority, all three. With a queue group, the members share
+   * the mailbox: each message, stored or live, reaches one of them.
    */
-  subscribe(mailId: string, options: { priority?: Priority } = {}): Mq9Subscription<Mq9Message> {
+  subscribe(
+    mailId: string,
+    options: { priority?: Priority; queue?: string } = {},
+  ): Mq9Subscription<Mq9Message> {
     const subject = inboxSubject(mailId, options.priority ?? "*");
-    return new Mq9Subscription(this.nc.subscribe(subject), inboxMessage, subject);
+    const sub = this.nc.subscribe(subject, options.queue ? { queue: options.queue } : {});
+    return new Mq9Subscription(sub, inboxMessage, subject);
   }
 
   /**

@@ -14,7 +14,7 @@ export const USAGE = `mq9 — talk to an mq9 broker's mailboxes from the shell
 usage:
   mq9 create [--type standard|latest] [--ttl SECONDS] [--name ID | --prefix P]
   mq9 send <mail_id> <payload|-> [--priority urgent|normal|notify] [--header K:V]...
-  mq9 sub <mail_id> [--priority P] [--count N]        (Ctrl-C to stop)
+  mq9 sub <mail_id> [--priority P] [--queue GROUP] [--count N]   (Ctrl-C to stop)
   mq9 query <mail_id> --token T [--limit N] [--after MSG_ID] [--peek]
   mq9 delete <mail_id> --token T
   mq9 broadcast <domain> <event> <payload|-> [--header K:V]...
@@ -50,7 +50,7 @@ export type Command =
       priority: Priority;
       headers: [string, string][];
     }
-  | { name: "sub"; mailId: string; priority?: Priority; count?: number }
+  | { name: "sub"; mailId: string; priority?: Priority; queue?: string; count?: number }
   | { name: "query"; mailId: string; token: string; limit?: number; after?: number; peek: boolean }
   | { name: "delete"; mailId: string; token: string }
   | {
@@ -70,7 +70,7 @@ export type CliParse =
 const ALLOWED: Record<Command["name"], string[]> = {
   create: ["type", "ttl", "name", "prefix"],
   send: ["priority", "header"],
-  sub: ["priority", "count"],
+  sub: ["priority", "queue", "count"],
   query: ["token", "limit", "after", "peek"],
   delete: ["token"],
   broadcast: ["header"],
@@ -149,6 +149,7 @@ export function parseCli(
         priority: { type: "string" },
         header: { type: "string", multiple: true },
         count: { type: "string" },
+        queue: { type: "string" },
         token: { type: "string" },
         limit: { type: "string" },
         after: { type: "string" },
@@ -212,6 +213,7 @@ export function parseCli(
         command = { name: "sub", mailId: a(0) };
         const p = priority(v.priority);
         if (p !== undefined) command.priority = p;
+        if (v.queue !== undefined) command.queue = v.queue;
         const count = integer("count", v.count, 1);
         if (count !== undefined) command.count = count;
         break;

@@ -56,7 +56,10 @@ export async function run(
       return;
     }
     case "sub": {
-      const sub = mq9.subscribe(command.mailId, { priority: command.priority });
+      const sub = mq9.subscribe(command.mailId, {
+        priority: command.priority,
+        queue: command.queue,
+      });
       await nc.flush();
       io.note(`listening on ${sub.subject} (Ctrl-C to stop)`);
       void io.interrupted.then(() => sub.unsubscribe());

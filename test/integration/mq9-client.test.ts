@@ -23,6 +23,7 @@ import {
   type NatsConnectionLike,
 } from "../../lib/mq9/mod";
 import { listenWebSocket, type Listener } from "../../server/nats/mod";
+import { waitUntil } from "../support/clients";
 import { startMq9, type TestMq9 } from "../support/mq9";
 
 // nats.ws looks for a W3C WebSocket on globalThis (nats-wire-notes §2.3).
@@ -373,6 +374,37 @@ for (const transport of ["tcp", "ws"] as const) {
       assert.deepEqual(texts(q.messages), ["a", "b", "c"]);
       assert.equal(q.messages[0]!.unread, false);
       assert.equal(q.messages[2]!.unread, true);
+    });
+
+    it("workers in a queue group share a mailbox: every task reaches one", T, async () => {
+      const { mq9 } = await connect();
+      const box = await mq9.create({ ttl: 60 });
+      for (let i = 0; i < 10; i++) await mq9.send(box.mailId, `stored ${i}`);
+      const shares: string[][] = [];
+      const subs = [];
+      const conns = [];
+      for (let w = 0; w < 2; w++) {
+        const { nc, mq9: worker } = await connect();
+        conns.push(nc);
+        const sub = worker.subscribe(box.mailId, { queue: "workers" });
+        const mine: string[] = [];
+        shares.push(mine);
+        subs.push(sub);
+        void (async () => {
+          for await (const m of sub) mine.push(m.string());
+        })();
+      }
+      for (let i = 0; i < 10; i++) await mq9.send(box.mailId, `live ${i}`);
+      await waitUntil(() => shares.flat().length >= 20, 3000, "20 tasks");
+      // The workers' answers to the receipt PINGs are what makes their tasks read.
+      for (const c of conns) await c.flush();
+      await new Promise((r) => setTimeout(r, 100));
+      const q = await mq9.query(box.mailId, box.token, { peek: true });
+      assert.equal(q.messages.filter((m) => m.unread).length, 0);
+      const all = shares.flat().sort();
+      assert.equal(all.length, 20, "each task once");
+      assert.equal(new Set(all).size, 20);
+      for (const s of subs) s.unsubscribe();
     });
 
     it("a sender's forged Mq9-* headers do not fool the client", T, async () => {

@@ -64,6 +64,13 @@ describe("mq9 command line: parsing", () => {
       common: { server: "nats://h:1", json: false, timeout: 90 },
       command: { name: "sub", mailId: "m-a", count: 3 },
     });
+    const worker = parse(["sub", "m-a", "--queue", "workers", "--priority", "urgent"]);
+    assert.deepEqual(worker.kind === "run" && worker.command, {
+      name: "sub",
+      mailId: "m-a",
+      priority: "urgent",
+      queue: "workers",
+    });
     const bc = parse(["broadcast", "task", "available", "-"]);
     assert.deepEqual(bc.kind === "run" && bc.command, {
       name: "broadcast",
