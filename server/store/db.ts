@@ -18,8 +18,8 @@ export interface OpenDb {
   db: Db;
   /** The database file, or null for an in-memory database. */
   file: string | null;
-  /** Stops the checkpoint thread (a file database has one). */
-  stopCheckpoints(): void;
+  /** Stops the checkpoint thread (a file database has one), its connection closed. */
+  stopCheckpoints(): Promise<void>;
 }
 
 export interface CheckpointOptions {
@@ -43,6 +43,9 @@ const CHECKPOINTS: CheckpointOptions = {
   // a pause every ~3 s held ~1% of messages, which is a p99; at 1 GB it is every ~12 s.
   restartFrames: 262_144,
 };
+
+/** How long a closing checkpoint thread may take (a RESTART waits up to 1 s for locks). */
+const CLOSE_WAIT_MS = 5000;
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../drizzle");
 
@@ -100,11 +103,19 @@ export function openDb(
     }, checkpoints.startMs);
     starting.unref();
   }
-  const stopCheckpoints = () => {
+  const stopCheckpoints = async (): Promise<void> => {
     if (starting !== null) clearTimeout(starting);
-    // The thread only reads what was written; stopping it may lose a checkpoint, never
-    // data (closing the last connection checkpoints the WAL).
-    void checkpointer?.terminate();
+    const thread = checkpointer;
+    if (thread === null) return;
+    checkpointer = null;
+    // It finishes the checkpoint under way and closes its connection. One that does not
+    // answer is terminated: that may skip a checkpoint, never lose data (the WAL is read
+    // back at the next start).
+    const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));
+    const stuck = setTimeout(() => void thread.terminate(), CLOSE_WAIT_MS);
+    thread.postMessage("close");
+    await exited;
+    clearTimeout(stuck);
   };
   return { db, file: file === ":memory:" ? null : file, stopCheckpoints };
 }

@@ -65,7 +65,7 @@ export class MailStore {
   private readonly deleteBlockStmt: Statement<[number]>;
   private readonly keepIdsAboveStmt: Statement<[number]>;
 
-  private readonly stopCheckpoints: () => void;
+  private readonly stopCheckpoints: () => Promise<void>;
   readonly writer: MessageWriter;
 
   constructor(dataDir: string | ":memory:") {
@@ -115,7 +115,7 @@ export class MailStore {
   /** Completes the writes given to `writer`, then closes. */
   async close(): Promise<void> {
     await this.writer.close();
-    this.stopCheckpoints();
+    await this.stopCheckpoints();
     this.db.$client.close();
   }
 

@@ -40,7 +40,7 @@ it("the WAL stays bounded under writes that never pause, nothing is lost, and th
   const quiet = Date.now() + 3000;
   while (fs.statSync(wal).size > 0 && Date.now() < quiet) await sleep(20);
   const after = fs.statSync(wal).size;
-  store.stopCheckpoints();
+  await store.stopCheckpoints();
   const frames = Math.ceil(largest / (c.pragma("page_size", { simple: true }) as number));
   // Unbounded, the file keeps a frame or more per commit (55 000 frames after 52 000
   // commits here); bounded, at most what is written between two restarts.
@@ -53,4 +53,27 @@ it("the WAL stays bounded under writes that never pause, nothing is lost, and th
   assert.deepEqual(rows, { n: written, s: (written * (written - 1)) / 2 });
   assert.equal(after, 0, "the WAL file is truncated once writes stop");
   c.close();
+});
+
+it("closing the store leaves the database file alone: the WAL is checkpointed and removed", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mq9-wal-"));
+  dirs.push(dir);
+  const store = openDb(dir, { intervalMs: 20, startMs: 0, restartFrames: 1 << 20 });
+  const c = store.db.$client;
+  c.exec("create table wal_test (n integer, x blob)");
+  const insert = c.prepare("insert into wal_test values (?, ?)");
+  for (let n = 0; n < 200; n++) insert.run(n, Buffer.alloc(4000, n));
+  // Let the checkpoint thread open its connection and work.
+  await sleep(200);
+  assert.ok(fs.existsSync(`${store.file}-wal`));
+  await store.stopCheckpoints();
+  c.close();
+  // Had the thread been terminated with its connection open, the close would not have
+  // been the last one, and SQLite would have left the WAL (and its index) behind.
+  assert.deepEqual(fs.readdirSync(dir), ["mq9.db"]);
+  const reopened = openDb(dir, { intervalMs: 20, startMs: 60_000, restartFrames: 1 << 20 });
+  const rows = reopened.db.$client.prepare("select count(*) as n from wal_test").get();
+  assert.deepEqual(rows, { n: 200 });
+  await reopened.stopCheckpoints();
+  reopened.db.$client.close();
 });
