@@ -24,6 +24,12 @@ import type { Mq9Service } from "./service";
 import { priorityRank, type Priority } from "./subjects";
 
 const CHUNK = 1000;
+/**
+ * Bytes per chunk, at most: the replay must never make its owner a slow consumer (the
+ * broker disconnects one whose pending output passes max_pending, and it would again
+ * at every reconnect), however big the backlog and however slowly the owner reads.
+ */
+const CHUNK_BYTES = 1024 * 1024;
 /** Chunks delivered but not yet confirmed. */
 const WINDOW = 4;
 
@@ -133,7 +139,9 @@ class OwnerReplay {
       const box = mq9.mailboxes.get(this.mailId);
       this.members = this.members.filter((s) => !s.closed);
       if (this.members.length === 0 || box === undefined) return this.finish();
-      let rows = mq9.store.unread(this.mailId, this.rank, CHUNK, this.cursor);
+      // Half of max_pending at most in flight, and one message at least per chunk.
+      const bytes = Math.min(CHUNK_BYTES, mq9.broker.options.maxPending / (2 * WINDOW));
+      let rows = mq9.store.unread(this.mailId, this.rank, CHUNK, this.cursor, bytes);
       if (rows.length === 0) {
         // Wait for the chunks in flight: until they are read, a look from the start
         // would find them again.
@@ -141,7 +149,7 @@ class OwnerReplay {
         // Messages being committed skipped this subscription and are not visible yet:
         // look again once they are.
         if (mq9.isWriting(box)) return mq9.writer.afterHanded(this.pump);
-        rows = mq9.store.unread(this.mailId, this.rank, CHUNK, null);
+        rows = mq9.store.unread(this.mailId, this.rank, CHUNK, null, bytes);
         if (rows.length === 0) return this.finish();
       }
       const sent = this.deliver(rows);

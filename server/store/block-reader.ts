@@ -151,7 +151,8 @@ export class BlockReader {
   /**
    * Up to `limit` messages of a mailbox in mq9 order, of priorities `lo` to `hi`, after
    * `after` (null = from the start); only unread ones with `unreadOnly`, and only those
-   * `keep` accepts.
+   * `keep` accepts. It stops once their payloads and headers reach `maxBytes` (after one
+   * message at least), and reads no block beyond that.
    */
   read(
     mailId: string,
@@ -161,24 +162,30 @@ export class BlockReader {
     limit: number,
     unreadOnly: boolean,
     keep: (row: MessageRow) => boolean = () => true,
+    maxBytes = Infinity,
   ): MessageRow[] {
     const out: MessageRow[] = [];
+    let bytes = 0;
     const stmt = unreadOnly ? this.unreadFrom : this.from;
     for (let p = Math.max(lo, after?.priority ?? lo); p <= hi && out.length < limit; p++) {
       const from = after !== null && p === after.priority ? after.msgId : 0;
       let lastFirst = -1;
       for (;;) {
-        const blocks = stmt.all(mailId, p, mailId, p, from, lastFirst, PAGE) as BlockReadWithId[];
-        for (const [first, count, unread, data, read, id] of blocks) {
+        let n = 0;
+        // Block by block: a page of big messages is not read only to be left.
+        const blocks = stmt.iterate(mailId, p, mailId, p, from, lastFirst, PAGE);
+        for (const [first, count, unread, data, read, id] of blocks as Iterable<BlockReadWithId>) {
+          n++;
           lastFirst = first;
           const block = { id, first, count };
           for (const row of decodeBlock(mailId, p, count, unread, data, read, block)) {
             if (row.msgId <= from || (unreadOnly && !row.unread) || !keep(row)) continue;
             out.push(row);
-            if (out.length >= limit) return out;
+            bytes += row.payload.length + (row.headers?.length ?? 0);
+            if (out.length >= limit || bytes >= maxBytes) return out;
           }
         }
-        if (blocks.length < PAGE) break;
+        if (n < PAGE) break;
       }
     }
     return out;

@@ -254,15 +254,18 @@ export class MailStore {
 
   /**
    * Unread messages of a mailbox in mq9 order, optionally of one priority only, after a
-   * position in that order (null = from the start).
+   * position in that order (null = from the start): at most `limit`, and no more once
+   * their bytes reach `maxBytes`.
    */
   unread(
     mailId: string,
     priority: number | null,
     limit: number,
     after: Cursor | null = null,
+    maxBytes = Infinity,
   ): MessageRow[] {
-    return this.blocks.read(mailId, priority ?? 0, priority ?? 2, after, limit, true);
+    const [lo, hi] = [priority ?? 0, priority ?? 2];
+    return this.blocks.read(mailId, lo, hi, after, limit, true, undefined, maxBytes);
   }
 
   /** The newest message of a mailbox (the current state of a `latest` mailbox). */

@@ -413,6 +413,34 @@ it("a subscriber without headers gets plain MSG, payload byte for byte", T, asyn
   );
 });
 
+it("a replay never makes a slow owner a slow consumer, whatever its backlog", T, async () => {
+  // 16 MiB of backlog against 1 MiB of max_pending: handed over at once, most of it would
+  // wait in the owner's output, and the broker would disconnect the owner at every try.
+  const MAX_PENDING = 1024 * 1024;
+  const small = await startMq9({ broker: { maxPending: MAX_PENDING } });
+  cleanups.push(() => small.stop());
+  const sender = await open(small.port, "sender");
+  cleanups.push(() => sender.close());
+  const box = await createMailbox(sender, { ttl: 60 });
+  const payload = new Uint8Array(64 * 1024).fill(7);
+  for (let i = 0; i < 256; i++) {
+    sender.publish(`${box.inbox}.normal`, payload);
+    if (i % 16 === 15) await sender.flush();
+  }
+  await sender.flush();
+  // An owner on a slow link: it stops reading for a while, then reads.
+  const owner = await RawNatsPeer.connect(small.port, false);
+  cleanups.push(() => owner.close());
+  owner.pause();
+  owner.send(`SUB ${box.inbox}.* 1\r\n`);
+  await new Promise((r) => setTimeout(r, 500));
+  owner.resume();
+  await owner.waitFor(256, 10_000);
+  assert.equal(owner.msgs.length, 256);
+  assert.ok(owner.msgs.every((m) => m.payload.length === payload.length));
+  await owner.roundTrip();
+});
+
 describe("binary payloads round-trip byte for byte (§4.1, §7)", () => {
   const allBytes = Uint8Array.from({ length: 1024 }, (_, i) => i % 256);
   const invalidUtf8 = Uint8Array.from([0x68, 0x69, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0x0a]);
