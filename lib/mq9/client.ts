@@ -120,6 +120,8 @@ export interface QueryResult {
   /** Unread before this QUERY. */
   unread: number;
   messages: Mq9StoredMessage[];
+  /** More follow the last of `messages`: query again with `after` its msgId. */
+  more: boolean;
 }
 
 export interface RequestOptions {
@@ -440,6 +442,7 @@ function fromQueryWire(reply: QueryReplyWire): QueryResult {
     expiresAt: reply.expires_at,
     unread: reply.unread,
     messages: reply.messages.map(storedMessage),
+    more: reply.more === true,
   };
 }
 

@@ -36,6 +36,8 @@ export interface QueryReplyWire {
   /** Unread before this QUERY. */
   unread: number;
   messages: QueriedMessageWire[];
+  /** More messages follow the last one here: ask again with `after` (this broker's addition). */
+  more: boolean;
 }
 
 export interface DeleteReplyWire {

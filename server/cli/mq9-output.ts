@@ -70,7 +70,9 @@ export function messageJson(m: Mq9Message | Mq9StoredMessage): Record<string, un
 
 export function queryText(r: QueryResult): string {
   const head = `${r.mailId}  ${r.type}  unread before: ${r.unread}  expires: ${when(r.expiresAt)}  messages: ${r.messages.length}`;
-  return [head, ...r.messages.map(messageText)].join("\n");
+  const last = r.messages.at(-1);
+  const tail = r.more && last !== undefined ? [`(more follow: --after ${last.msgId})`] : [];
+  return [head, ...r.messages.map(messageText), ...tail].join("\n");
 }
 
 export function queryJson(r: QueryResult): string {
@@ -80,5 +82,6 @@ export function queryJson(r: QueryResult): string {
     expires_at: r.expiresAt,
     unread: r.unread,
     messages: r.messages.map(messageJson),
+    more: r.more,
   });
 }

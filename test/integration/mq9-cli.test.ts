@@ -143,6 +143,11 @@ describe("mq9 command line", () => {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`^${box.mail_id}  standard  unread before: 0 `));
     assert.match(text.stdout, / read hello\n$/);
+    const first = await mq9(["query", box.mail_id, "--token", box.token, "--limit", "1"]);
+    assert.match(
+      first.stdout,
+      new RegExp(`\\(more follow: --after ${q.messages[0]!.msg_id}\\)\n$`),
+    );
 
     const deleted = await mq9(["delete", box.mail_id, "--token", box.token]);
     assert.equal(deleted.code, 0, deleted.stderr);

@@ -441,6 +441,19 @@ it("a replay never makes a slow owner a slow consumer, whatever its backlog", T,
   await owner.roundTrip();
 });
 
+it("QUERY says whether more messages follow the limit (§7)", T, async () => {
+  const nc = await tcp("pager");
+  const box = await createMailbox(nc, { ttl: 60 });
+  for (let i = 0; i < 3; i++) nc.publish(`${box.inbox}.normal`, enc.encode(`m${i}`));
+  await nc.flush();
+  const two = await queryMailbox(nc, box, { peek: true, limit: 2 });
+  assert.deepEqual([two.messages.length, two.more], [2, true]);
+  const rest = await queryMailbox(nc, box, { peek: true, after: two.messages[1]!.msg_id });
+  assert.deepEqual([rest.messages.map((m) => m.payload), rest.more], [["m2"], false]);
+  const all = await queryMailbox(nc, box, { peek: true, limit: 3 });
+  assert.deepEqual([all.messages.length, all.more], [3, false]);
+});
+
 describe("binary payloads round-trip byte for byte (§4.1, §7)", () => {
   const allBytes = Uint8Array.from({ length: 1024 }, (_, i) => i % 256);
   const invalidUtf8 = Uint8Array.from([0x68, 0x69, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0x0a]);

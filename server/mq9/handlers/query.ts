@@ -31,30 +31,30 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
   const peek = optionalBoolean(body, "peek") ?? false;
 
   const reply = msg.reply;
-  const answer = (rows: MessageRow[], unreadBefore: number) => {
-    const body: QueryReplyWire = {
-      mail_id: mailId,
-      type: box.type,
-      expires_at: box.expiresAt,
-      unread: unreadBefore,
-      messages: rows.map((r) => toJson(r, box)),
-    };
-    mq9.reply(reply, body);
-  };
   mq9.queueQuery((next) => {
     try {
       if (mq9.mailboxes.get(mailId) !== box)
         throw new Mq9Error("not_found", `no mailbox ${mailId}`);
-      const rows = mq9.store.list(mailId, after ?? null, limit);
-      const unreadBefore = box.unread;
+      // One more than asked for, to tell whether more follow. A reply holds `limit`
+      // messages whatever their size: clients page by it (fewer means the end).
+      const read = mq9.store.list(mailId, after ?? null, limit + 1);
+      const rows = read.slice(0, limit);
+      const body: QueryReplyWire = {
+        mail_id: mailId,
+        type: box.type,
+        expires_at: box.expiresAt,
+        unread: box.unread,
+        messages: rows.map((r) => toJson(r, box)),
+        more: read.length > limit,
+      };
       // Unless peeking, what it returns becomes read, answered once that is committed.
       const unread = peek ? [] : rows.filter((r) => r.unread);
       if (unread.length === 0) {
-        answer(rows, unreadBefore);
+        mq9.reply(reply, body);
         return next();
       }
       mq9.markRead(new Map([[box, unread]]), () => {
-        answer(rows, unreadBefore);
+        mq9.reply(reply, body);
         next();
       });
     } catch (err) {
