@@ -200,9 +200,17 @@ class OwnerReplay {
   }
 }
 
+/** Mailboxes looked at per step of a latest-state snapshot, matching or not. */
+const STATE_SCAN = 5000;
+
 /**
  * The current message of every matching `latest` mailbox, for a prefix pattern or a full
- * `*` (§6.3). Monitors never change unread state.
+ * `*` (§6.3). Monitors never change unread state. It goes out in chunks like a replay's
+ * (1 000 messages or 1 MiB, less with a small max_pending), the next once the watcher has
+ * read the last, so neither a slow watcher nor tens of thousands of workers hold up the
+ * broker: 20 000 at once had kept every other client waiting 2.8 s. A mailbox updated
+ * meanwhile is delivered live, and its snapshot, read when its turn comes, is that update
+ * or a newer one, so the last state a watcher sees of each mailbox is its current one.
  */
 export function sendLatestState(
   mq9: Mq9Service,
@@ -211,11 +219,29 @@ export function sendLatestState(
   priority: Priority | null,
 ): void {
   const rank = priority === null ? null : priorityRank(priority);
-  const now = Date.now();
-  for (const box of mq9.mailboxes.values()) {
-    if (box.type !== "latest" || !box.mailId.startsWith(prefix) || box.stored === 0) continue;
-    if (box.expiresAt !== null && box.expiresAt <= now) continue;
-    const row = mq9.store.newest(box.mailId, rank);
-    if (row !== undefined && !mq9.broker.deliverTo(sub, toMessage(row))) return;
-  }
+  const boxes = mq9.mailboxes.values();
+  const step = (): void => {
+    if (sub.closed) return;
+    const bytesMax = Math.min(CHUNK_BYTES, mq9.broker.options.maxPending / 2);
+    const now = Date.now();
+    let sent = 0;
+    let bytes = 0;
+    for (let scanned = 0; scanned < STATE_SCAN; scanned++) {
+      const next = boxes.next();
+      if (next.done === true) return;
+      const box = next.value;
+      if (box.type !== "latest" || !box.mailId.startsWith(prefix) || box.stored === 0) continue;
+      if (box.expiresAt !== null && box.expiresAt <= now) continue;
+      const row = mq9.store.newest(box.mailId, rank);
+      if (row === undefined) continue;
+      if (!mq9.broker.deliverTo(sub, toMessage(row))) return;
+      bytes += row.payload.length + (row.headers?.length ?? 0);
+      if (++sent >= CHUNK || bytes >= bytesMax) break;
+    }
+    if (sent === 0) return void setImmediate(step);
+    sub.client.confirmReceipt((received) => {
+      if (received) step();
+    });
+  };
+  step();
 }

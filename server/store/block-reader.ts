@@ -75,6 +75,8 @@ export class BlockReader {
   private readonly containing: Statement<[string, number, number]>;
   private readonly before: Statement<[string, number, number, number]>;
   private readonly countBefore: Statement<[string, number, number]>;
+  private readonly newestAny: Statement<[string]>;
+  private readonly newestOf: Statement<[string, number]>;
 
   constructor(db: Database) {
     // The block holding the message after `after` starts at or before it: the subquery
@@ -108,6 +110,26 @@ export class BlockReader {
          where mail_id = ? and (priority, first_msg_id) < (?, ?)`,
       )
       .pluck() as typeof this.countBefore;
+    const newest = (ofPriority: boolean) =>
+      db
+        .prepare(
+          `select priority, count, unread, data, read from message_blocks
+           where mail_id = ? ${ofPriority ? "and priority = ?" : ""}
+           order by last_msg_id desc limit 1`,
+        )
+        .raw(true);
+    this.newestAny = newest(false) as typeof this.newestAny;
+    this.newestOf = newest(true) as typeof this.newestOf;
+  }
+
+  /** The newest message of a mailbox, of one priority or of any (null). */
+  newest(mailId: string, priority: number | null): MessageRow | undefined {
+    const b = (
+      priority === null ? this.newestAny.get(mailId) : this.newestOf.get(mailId, priority)
+    ) as BlockRead | undefined;
+    if (b === undefined) return undefined;
+    const [p, count, unread, data, read] = b;
+    return decodeBlock(mailId, p, count, unread, data, read).at(-1);
   }
 
   /** Up to `limit` messages right before `before` in mq9 order, in mq9 order. */

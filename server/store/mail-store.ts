@@ -270,17 +270,7 @@ export class MailStore {
 
   /** The newest message of a mailbox (the current state of a `latest` mailbox). */
   newest(mailId: string, priority: number | null): MessageRow | undefined {
-    const where = [eq(messageBlocks.mailId, mailId)];
-    if (priority !== null) where.push(eq(messageBlocks.priority, priority));
-    const b = this.db
-      .select()
-      .from(messageBlocks)
-      .where(and(...where))
-      .orderBy(desc(messageBlocks.lastMsgId))
-      .limit(1)
-      .get();
-    if (b === undefined) return undefined;
-    return decodeBlock(mailId, b.priority, b.count, b.unread, b.data, b.read).at(-1);
+    return this.blocks.newest(mailId, priority);
   }
 
   /**

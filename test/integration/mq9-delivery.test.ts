@@ -444,6 +444,56 @@ it("a replay never makes a slow owner a slow consumer, whatever its backlog", T,
   await owner.roundTrip();
 });
 
+it(
+  "thousands of latest mailboxes' states reach a slow watcher, then updates (§6.3)",
+  T,
+  async () => {
+    // 3 000 workers' states of 8 KB (24 MB, more than the sockets' buffers hold) against
+    // 256 KiB of max_pending: handed over at once, most would wait in the watcher's
+    // output and the broker would disconnect it.
+    const WORKERS = 3000;
+    const small = await startMq9({
+      broker: { maxPending: 256 * 1024 },
+      mq9: { createsPerMinute: WORKERS },
+    });
+    cleanups.push(() => small.stop());
+    const nc = await open(small.port, "workers");
+    cleanups.push(() => nc.close());
+    const boxes = await Promise.all(
+      Array.from({ length: WORKERS }, () =>
+        createMailbox(nc, { type: "latest", prefix: "m-state-", ttl: 60 }),
+      ),
+    );
+    const state = (i: number, v: number) => enc.encode(`${i}:${v}:${"s".repeat(8000)}`);
+    boxes.forEach((b, i) => nc.publish(`${b.inbox}.normal`, state(i, 0)));
+    await nc.flush();
+
+    const watcher = await RawNatsPeer.connect(small.port, false);
+    cleanups.push(() => watcher.close());
+    watcher.pause();
+    watcher.send("SUB $mq9.AI.INBOX.m-state-*.normal 1\r\n");
+    await new Promise((r) => setTimeout(r, 300));
+    // Every tenth worker moves on while the snapshot is under way.
+    for (let i = 0; i < WORKERS; i += 10) nc.publish(`${boxes[i]!.inbox}.normal`, state(i, 1));
+    await nc.flush();
+    watcher.resume();
+    await waitUntil(
+      () => new Set(watcher.msgs.map((m) => m.subject)).size >= WORKERS,
+      10_000,
+      "every worker's state",
+    );
+    await watcher.roundTrip();
+    await settle([nc]);
+    await watcher.roundTrip();
+    const last = new Map<string, string>();
+    for (const m of watcher.msgs) last.set(m.subject, m.payload.toString().split(":", 2).join(":"));
+    assert.equal(last.size, WORKERS);
+    boxes.forEach((b, i) => {
+      assert.equal(last.get(`${b.inbox}.normal`), `${i}:${i % 10 === 0 ? 1 : 0}`, b.mail_id);
+    });
+  },
+);
+
 it("QUERY says whether more messages follow the limit (§7)", T, async () => {
   const nc = await tcp("pager");
   const box = await createMailbox(nc, { ttl: 60 });
