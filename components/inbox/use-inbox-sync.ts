@@ -175,7 +175,7 @@ async function loadHistory(
       for (const i of items) stored.add(i.msgId);
       messageStore.receive(mailId, items, page.type === "latest");
       const last = page.messages[page.messages.length - 1];
-      if (page.messages.length < limit || last === undefined) break;
+      if (!page.more || last === undefined) break;
       after = last.msgId;
       limit = PAGE;
     }

@@ -194,6 +194,11 @@ export class Mq9Client {
     };
   }
 
+  /**
+   * Stored messages in mq9 order (§7); without `peek`, the unread ones returned become
+   * read. One reply stays within max_payload, so it may hold fewer than `limit`: page
+   * with `after` while `more`.
+   */
   async query(mailId: string, token: string, options: QueryOptions = {}): Promise<QueryResult> {
     const subject = querySubject(mailId);
     const reply = await this.call(subject, { token, ...options });

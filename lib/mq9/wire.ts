@@ -36,7 +36,10 @@ export interface QueryReplyWire {
   /** Unread before this QUERY. */
   unread: number;
   messages: QueriedMessageWire[];
-  /** More messages follow the last one here: ask again with `after` (this broker's addition). */
+  /**
+   * More messages follow the last one here, held back by `limit` or by the reply's size
+   * (it stays within max_payload): ask again with `after` (this broker's addition).
+   */
   more: boolean;
 }
 

@@ -275,13 +275,21 @@ export class MailStore {
 
   /**
    * Stored messages in mq9 order. With `afterMsgId`, those that come after that message in
-   * mq9 order; if it is gone, those with a higher msg_id. Never changes unread state.
+   * mq9 order; if it is gone, those with a higher msg_id. At most `limit`, and no more
+   * once their bytes reach `maxBytes`. Never changes unread state.
    */
-  list(mailId: string, afterMsgId: number | null, limit: number): MessageRow[] {
-    if (afterMsgId === null) return this.blocks.read(mailId, 0, 2, null, limit, false);
+  list(
+    mailId: string,
+    afterMsgId: number | null,
+    limit: number,
+    maxBytes = Infinity,
+  ): MessageRow[] {
+    const read = (after: Cursor | null, keep?: (m: MessageRow) => boolean) =>
+      this.blocks.read(mailId, 0, 2, after, limit, false, keep, maxBytes);
+    if (afterMsgId === null) return read(null);
     const at = this.cursorOf(mailId, afterMsgId);
-    if (at !== null) return this.blocks.read(mailId, 0, 2, at, limit, false);
-    return this.blocks.read(mailId, 0, 2, null, limit, false, (m) => m.msgId > afterMsgId);
+    if (at !== null) return read(at);
+    return read(null, (m) => m.msgId > afterMsgId);
   }
 
   /** Where a msg_id sits in mq9 order, if the message is still in this mailbox. */

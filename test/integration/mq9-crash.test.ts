@@ -36,6 +36,7 @@ interface Stored {
 interface QueryPage {
   unread: number;
   messages: Stored[];
+  more: boolean;
 }
 
 /** What one publisher sent and had confirmed by a returned flush. */
@@ -72,7 +73,7 @@ async function queryAll(nc: NatsConnection, box: Box): Promise<{ unread: number;
     });
     if (unread < 0) unread = page.unread;
     all.push(...page.messages);
-    if (page.messages.length < 1000) return { unread, all };
+    if (!page.more) return { unread, all };
     last = page.messages[page.messages.length - 1]!.msg_id;
   }
 }

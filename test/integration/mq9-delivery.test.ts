@@ -12,6 +12,7 @@ import { startMq9, type TestMq9 } from "../support/mq9";
 import {
   collect,
   createMailbox,
+  json,
   open,
   queryMailbox,
   RawNatsPeer,
@@ -505,6 +506,38 @@ it("QUERY says whether more messages follow the limit (§7)", T, async () => {
   assert.deepEqual([rest.messages.map((m) => m.payload), rest.more], [["m2"], false]);
   const all = await queryMailbox(nc, box, { peek: true, limit: 3 });
   assert.deepEqual([all.messages.length, all.more], [3, false]);
+});
+
+it("QUERY replies stay within max_payload: big messages come a few per reply (§7)", T, async () => {
+  const nc = await tcp("pager");
+  const box = await createMailbox(nc, { ttl: 60 });
+  // 400 KB each: two fit in a reply under the 1 MiB max_payload, three would not.
+  const sizes = [400_000, 400_000, 400_000, 400_000, 10];
+  sizes.forEach((n, i) => nc.publish(`${box.inbox}.normal`, enc.encode(String(i).repeat(n))));
+  await nc.flush();
+  const pages: number[][] = [];
+  const unreadBefore: number[] = [];
+  let after: number | undefined;
+  for (let more = true; more;) {
+    const reply = await nc.request(
+      `$mq9.AI.MAILBOX.QUERY.${box.mail_id}`,
+      json({ token: box.token, ...(after === undefined ? {} : { after }) }),
+      { timeout: 3000 },
+    );
+    assert.ok(reply.data.length <= nc.info!.max_payload, `a reply of ${reply.data.length} B`);
+    const q = JSON.parse(text(reply.data)) as QueryReply;
+    pages.push(q.messages.map((m) => m.payload.length));
+    unreadBefore.push(q.unread);
+    after = q.messages.at(-1)?.msg_id;
+    more = q.more;
+  }
+  assert.deepEqual(pages, [
+    [400_000, 400_000],
+    [400_000, 400_000, 10],
+  ]);
+  // What a page returns (no peek) becomes read, and nothing it held back.
+  assert.deepEqual(unreadBefore, [5, 3]);
+  assert.equal((await queryMailbox(nc, box, { peek: true })).unread, 0);
 });
 
 describe("binary payloads round-trip byte for byte (§4.1, §7)", () => {

@@ -12,6 +12,8 @@ import { jsonBody, optionalBoolean, optionalInteger } from "./body";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+/** Room in a reply for all but its messages (ids, counts, brackets). */
+const ENVELOPE_BYTES = 1024;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 // The reply shapes are spelled out once, in the client module, for both sides.
@@ -31,21 +33,23 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
   const peek = optionalBoolean(body, "peek") ?? false;
 
   const reply = msg.reply;
+  // A reply is one NATS message: within max_payload, one stored message at least. (Sixty
+  // 1 MB messages in one reply had made the asker a slow consumer, disconnected.)
+  const budget = mq9.broker.options.maxPayload - ENVELOPE_BYTES;
   mq9.queueQuery((next) => {
     try {
       if (mq9.mailboxes.get(mailId) !== box)
         throw new Mq9Error("not_found", `no mailbox ${mailId}`);
-      // One more than asked for, to tell whether more follow. A reply holds `limit`
-      // messages whatever their size: clients page by it (fewer means the end).
-      const read = mq9.store.list(mailId, after ?? null, limit + 1);
-      const rows = read.slice(0, limit);
+      // One more than asked for, to tell whether more follow.
+      const read = mq9.store.list(mailId, after ?? null, limit + 1, budget);
+      const { rows, messages } = fit(read, limit, budget, box);
       const body: QueryReplyWire = {
         mail_id: mailId,
         type: box.type,
         expires_at: box.expiresAt,
         unread: box.unread,
-        messages: rows.map((r) => toJson(r, box)),
-        more: read.length > limit,
+        messages,
+        more: rows.length < read.length,
       };
       // Unless peeking, what it returns becomes read, answered once that is committed.
       const unread = peek ? [] : rows.filter((r) => r.unread);
@@ -62,6 +66,28 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
       next();
     }
   });
+}
+
+/** The first rows, at most `limit`, whose JSON fits in `budget` bytes (one at least). */
+function fit(
+  read: readonly MessageRow[],
+  limit: number,
+  budget: number,
+  box: Mailbox,
+): { rows: MessageRow[]; messages: QueriedMessageWire[] } {
+  const rows: MessageRow[] = [];
+  const messages: QueriedMessageWire[] = [];
+  let bytes = 0;
+  for (const row of read) {
+    if (rows.length === limit) break;
+    const json = toJson(row, box);
+    // Its share of the reply: its JSON and a comma.
+    bytes += Buffer.byteLength(JSON.stringify(json)) + 1;
+    if (rows.length > 0 && bytes > budget) break;
+    rows.push(row);
+    messages.push(json);
+  }
+  return { rows, messages };
 }
 
 function toJson(row: MessageRow, box: Mailbox): QueriedMessageWire {
