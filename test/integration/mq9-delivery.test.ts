@@ -540,6 +540,41 @@ it("QUERY replies stay within max_payload: big messages come a few per reply (§
   assert.equal((await queryMailbox(nc, box, { peek: true })).unread, 0);
 });
 
+it("QUERY's more holds when one message fills a reply alone, or nearly (§7)", T, async () => {
+  const nc = await tcp("pager");
+  const pagesOf = async (box: CreateReply) => {
+    const pages: [number, boolean][] = [];
+    let after: number | undefined;
+    for (let more = true; more;) {
+      const q = await queryMailbox(nc, box, {
+        peek: true,
+        ...(after === undefined ? {} : { after }),
+      });
+      pages.push([q.messages.length, q.more]);
+      after = q.messages.at(-1)?.msg_id;
+      more = q.more;
+    }
+    return pages;
+  };
+  // Binary messages of ~1 MB: base64 makes each larger than a reply, so each comes alone.
+  const big = await createMailbox(nc, { ttl: 60 });
+  for (let i = 0; i < 2; i++)
+    nc.publish(`${big.inbox}.normal`, new Uint8Array(1_048_000).fill(0xff));
+  // Text just under a reply's room, then two small ones: the first two fit together.
+  const near = await createMailbox(nc, { ttl: 60 });
+  for (const n of [1_047_000, 10, 10])
+    nc.publish(`${near.inbox}.normal`, enc.encode("n".repeat(n)));
+  await nc.flush();
+  assert.deepEqual(await pagesOf(big), [
+    [1, true],
+    [1, false],
+  ]);
+  assert.deepEqual(await pagesOf(near), [
+    [2, true],
+    [1, false],
+  ]);
+});
+
 describe("binary payloads round-trip byte for byte (§4.1, §7)", () => {
   const allBytes = Uint8Array.from({ length: 1024 }, (_, i) => i % 256);
   const invalidUtf8 = Uint8Array.from([0x68, 0x69, 0xff, 0xfe, 0xc3, 0x28, 0x00, 0x0a]);

@@ -43,13 +43,21 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
       // One more than asked for, to tell whether more follow.
       const read = mq9.store.list(mailId, after ?? null, limit + 1, budget);
       const { rows, messages } = fit(read, limit, budget, box);
+      // When every row read goes out, more may still follow if the read stopped for size
+      // (as it does after a single message over the budget, which goes out alone).
+      const last = rows.at(-1);
+      const more =
+        rows.length < read.length ||
+        (last !== undefined &&
+          read.reduce((n, r) => n + sizeOf(r), 0) >= budget &&
+          mq9.store.list(mailId, last.msgId, 1).length > 0);
       const body: QueryReplyWire = {
         mail_id: mailId,
         type: box.type,
         expires_at: box.expiresAt,
         unread: box.unread,
         messages,
-        more: rows.length < read.length,
+        more,
       };
       // Unless peeking, what it returns becomes read, answered once that is committed.
       const unread = peek ? [] : rows.filter((r) => r.unread);
@@ -88,6 +96,11 @@ function fit(
     messages.push(json);
   }
   return { rows, messages };
+}
+
+/** A message's bytes as the store's reads count them. */
+function sizeOf(row: MessageRow): number {
+  return row.payload.length + (row.headers?.length ?? 0);
 }
 
 function toJson(row: MessageRow, box: Mailbox): QueriedMessageWire {
