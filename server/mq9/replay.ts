@@ -18,6 +18,7 @@
  * unconfirmed messages with it, and they stay unread for the others.
  */
 import type { Client, Subscription } from "../nats/mod";
+import { messageBytes } from "../store/block-reader";
 import type { Cursor, MessageRow } from "../store/mail-store";
 import { toMessage } from "./delivery";
 import type { Mq9Service } from "./service";
@@ -235,7 +236,7 @@ export function sendLatestState(
       const row = mq9.store.newest(box.mailId, rank);
       if (row === undefined) continue;
       if (!mq9.broker.deliverTo(sub, toMessage(row))) return;
-      bytes += row.payload.length + (row.headers?.length ?? 0);
+      bytes += messageBytes(row);
       if (++sent >= CHUNK || bytes >= bytesMax) break;
     }
     if (sent === 0) return void setImmediate(step);

@@ -28,6 +28,11 @@ export interface Cursor {
   msgId: number;
 }
 
+/** A message's size as mailbox limits and reads count it: its payload and header bytes. */
+export function messageBytes(row: Pick<MessageRow, "payload" | "headers">): number {
+  return row.payload.length + (row.headers?.length ?? 0);
+}
+
 /** Decodes every record of a block. */
 export function decodeBlock(
   mailId: string,
@@ -203,7 +208,7 @@ export class BlockReader {
           for (const row of decodeBlock(mailId, p, count, unread, data, read, block)) {
             if (row.msgId <= from || (unreadOnly && !row.unread) || !keep(row)) continue;
             out.push(row);
-            bytes += row.payload.length + (row.headers?.length ?? 0);
+            bytes += messageBytes(row);
             if (out.length >= limit || bytes >= maxBytes) return out;
           }
         }

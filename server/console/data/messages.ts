@@ -7,6 +7,7 @@
 import "server-only";
 import { priorityName, type Priority } from "@/server/mq9/subjects";
 import { getRuntime } from "@/server/runtime";
+import { messageBytes } from "@/server/store/block-reader";
 import type { MessageRow } from "@/server/store/schema";
 import { bodyView, previewOf, type BodyView, type Preview } from "./body";
 
@@ -63,7 +64,7 @@ function toSummary(r: MessageRow): MessageSummary {
     time: r.time,
     expiresAt: r.expiresAt,
     unread: r.unread,
-    size: r.payload.length + (r.headers?.length ?? 0),
+    size: messageBytes(r),
     hasHeaders: r.headers !== null,
     ...previewOf(r.payload),
   };

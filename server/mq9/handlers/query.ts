@@ -1,6 +1,7 @@
 /** MAILBOX.QUERY.{mail_id}: pull stored messages, the safety net after a reconnect (mq9.md §7). */
 import type { QueriedMessageWire, QueryReplyWire } from "../../../lib/mq9/wire";
 import type { Message } from "../../nats/message";
+import { messageBytes } from "../../store/block-reader";
 import type { MessageRow } from "../../store/mail-store";
 import { Mq9Error } from "../errors";
 import { headersToJson } from "../headers";
@@ -49,7 +50,7 @@ export function handleQuery(mq9: Mq9Service, msg: Message, mailId: string): void
       const more =
         rows.length < read.length ||
         (last !== undefined &&
-          read.reduce((n, r) => n + sizeOf(r), 0) >= budget &&
+          read.reduce((n, r) => n + messageBytes(r), 0) >= budget &&
           mq9.store.list(mailId, last.msgId, 1).length > 0);
       const body: QueryReplyWire = {
         mail_id: mailId,
@@ -96,11 +97,6 @@ function fit(
     messages.push(json);
   }
   return { rows, messages };
-}
-
-/** A message's bytes as the store's reads count them. */
-function sizeOf(row: MessageRow): number {
-  return row.payload.length + (row.headers?.length ?? 0);
 }
 
 function toJson(row: MessageRow, box: Mailbox): QueriedMessageWire {
