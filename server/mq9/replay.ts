@@ -96,7 +96,7 @@ function replay(
   const r = new OwnerReplay(mq9, mailId, priority, first, onFinish);
   // Start once the rest of this read is handled: clients send `UNSUB <sid> <max>` right
   // behind the SUB, and the replay must honour that max rather than consume past it.
-  process.nextTick(r.pump);
+  mq9.pacer.run(r.pump);
   return r;
 }
 
@@ -137,6 +137,8 @@ class OwnerReplay {
   readonly pump = (): void => {
     const mq9 = this.mq9;
     while (!this.finished && this.inFlight < WINDOW) {
+      // Chunks are read and sent in the pacer's slices, between other clients' reads.
+      if (mq9.pacer.spent) return mq9.pacer.run(this.pump);
       const box = mq9.mailboxes.get(this.mailId);
       this.members = this.members.filter((s) => !s.closed);
       if (this.members.length === 0 || box === undefined) return this.finish();
@@ -228,6 +230,7 @@ export function sendLatestState(
     let sent = 0;
     let bytes = 0;
     for (let scanned = 0; scanned < STATE_SCAN; scanned++) {
+      if (scanned % 100 === 99 && mq9.pacer.spent) break;
       const next = boxes.next();
       if (next.done === true) return;
       const box = next.value;
@@ -239,10 +242,10 @@ export function sendLatestState(
       bytes += messageBytes(row);
       if (++sent >= CHUNK || bytes >= bytesMax) break;
     }
-    if (sent === 0) return void setImmediate(step);
+    if (sent === 0) return mq9.pacer.run(step);
     sub.client.confirmReceipt((received) => {
-      if (received) step();
+      if (received) mq9.pacer.run(step);
     });
   };
-  step();
+  mq9.pacer.run(step);
 }

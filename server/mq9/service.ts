@@ -25,6 +25,7 @@ import { handleQuery } from "./handlers/query";
 import { handleSend } from "./handlers/send";
 import { MailboxRegistry, type Mailbox } from "./mailboxes";
 import { MQ9_DEFAULTS, type Mq9Options } from "./options";
+import { Pacer } from "./pacer";
 import { OwnerReplays, sendLatestState } from "./replay";
 import {
   EXPIRED_SUBJECT,
@@ -71,6 +72,8 @@ export class Mq9Service {
   readonly reaper: Reaper;
   private readonly readMarks: ReadMarks;
   private readonly replays = new OwnerReplays(this);
+  /** Replays and latest-state snapshots run in its slices (pacer.ts). */
+  readonly pacer = new Pacer();
 
   constructor(
     readonly store: MailStore,
@@ -279,7 +282,7 @@ export class Mq9Service {
     const latest = shape.latestState;
     if (latest !== null) {
       // After the rest of this read, like the owner replay (an UNSUB max may follow).
-      process.nextTick(() => sendLatestState(this, sub, latest.prefix, latest.priority));
+      sendLatestState(this, sub, latest.prefix, latest.priority);
     }
   }
 
