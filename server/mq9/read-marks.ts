@@ -35,9 +35,6 @@ export interface TakenMarks {
 export class ReadMarks {
   private waiting = new Map<Mailbox, MessageKey[]>();
   private timer: NodeJS.Timeout | null = null;
-  /** Callers of `now` in this turn, told once their marks are committed. */
-  private dones: (() => void)[] = [];
-  private flushing = false;
 
   constructor(
     private readonly writer: MessageWriter,
@@ -52,35 +49,16 @@ export class ReadMarks {
     this.timer ??= setTimeout(() => this.now(new Map()), MARK_DELAY_MS);
   }
 
-  /**
-   * Commits these marks, and any waiting ones, at the end of this turn: what every caller
-   * in a turn asks for goes in one transaction (a hundred replays confirmed by one read
-   * had made a hundred). `done` once committed, with every write given before it.
-   */
+  /** Commits these marks, and any waiting ones, now; `done` once committed. */
   now(perBox: MarksByMailbox, done?: () => void): void {
     addMarks(this.waiting, perBox);
-    if (done !== undefined) this.dones.push(done);
-    if (this.flushing) return;
-    this.flushing = true;
-    setImmediate(this.flush);
-  }
-
-  private readonly flush = (): void => {
-    this.flushing = false;
-    const dones = this.dones;
-    this.dones = [];
-    const finish = () => {
-      for (const done of dones) done();
-    };
     const taken = this.take();
-    // Nothing left (a batch of messages took the marks with it): done once every write
-    // given so far has completed, which they do in order.
-    if (taken.groups.length === 0) return this.writer.afterPending(finish);
+    if (taken.groups.length === 0) return done?.();
     this.writer.write(NO_BLOCKS, taken.groups, (err, result) => {
       taken.settle(err, result.changed);
-      finish();
+      done?.();
     });
-  };
+  }
 
   /** The waiting marks, for a write that commits them. */
   take(): TakenMarks {

@@ -427,8 +427,8 @@ export class Mq9Service {
       // Sends still being batched would not be seen, though they came first (a client's
       // ops are handled in order): hand them over now, with the marks waiting.
       this.commitSends();
-      // Then commit the marks still waiting, after every write given before.
-      this.readMarks.now(new Map(), () => run(() => this.nextQuery()));
+      this.readMarks.now(new Map());
+      this.store.writer.afterPending(() => run(() => this.nextQuery()));
     };
     if (this.queries !== null) this.queries.push(step);
     else {
