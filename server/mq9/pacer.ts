@@ -30,11 +30,15 @@ export class Pacer {
     const jobs = this.queue;
     this.queue = [];
     let i = 0;
-    while (i < jobs.length && !this.spent) jobs[i++]!();
-    this.sliceEnd = 0;
-    // What did not get its turn goes first next time; what the jobs queued, after it.
-    if (i < jobs.length) this.queue = jobs.slice(i).concat(this.queue);
-    if (this.queue.length > 0) setImmediate(this.slice);
-    else this.scheduled = false;
+    try {
+      while (i < jobs.length && !this.spent) jobs[i++]!();
+    } finally {
+      // Even past a job that threw, the others keep their turns.
+      this.sliceEnd = 0;
+      // What did not get its turn goes first next time; what the jobs queued, after it.
+      if (i < jobs.length) this.queue = jobs.slice(i).concat(this.queue);
+      if (this.queue.length > 0) setImmediate(this.slice);
+      else this.scheduled = false;
+    }
   };
 }
