@@ -235,6 +235,10 @@ for (const where of ["memory", "file"] as const) {
       ]);
       assert.deepEqual(ids(store.page("s", { after: null }, 10)), [newest.msgId]);
       assert.equal(store.newest("s", null)?.msgId, newest.msgId);
+      // Of one priority: the newest is the only message, so at any other there is none.
+      assert.equal(store.newest("s", 2)?.msgId, newest.msgId);
+      assert.equal(store.newest("s", 0), undefined);
+      assert.equal(store.newest("other", 1)?.msgId, other.msgId);
       assert.equal(store.page("other", { after: null }, 10).length, 1);
       await store.close();
     });
